@@ -1,0 +1,1 @@
+"""The archive: originals, extracted text, records and the catalog — the source of truth."""

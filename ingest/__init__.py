@@ -1,0 +1,1 @@
+"""Ingest: read files (text layer or OCR) and parse directives into records."""

@@ -1,0 +1,1 @@
+"""Search: a Whoosh index derived from archive records."""

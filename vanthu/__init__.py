@@ -1,0 +1,1 @@
+"""The `vanthu` command line."""

@@ -1,0 +1,1 @@
+"""The web UI and JSON API (Flask). Not built yet: see the issues."""
