@@ -1,0 +1,188 @@
+"""The index's fields, and how a :class:`~archive.record.Record` becomes a document.
+
+Layout (each searchable text twice, numbers in ID-like fields of their own):
+
+* ``content`` — subject, issuers, type name, signer and body *as written* (NFC, one
+  tone placement, lower case); matches here add to the score of a query typed with
+  diacritics, so exact spellings rank first.
+* ``fcontent`` — the same text folded (no diacritics); every free word must match here.
+* ``fbigram`` — adjacent folded syllable pairs with positions: a quoted phrase of n
+  syllables is a phrase of n-1 rare bigram terms instead of n common syllables.
+* ``issuer`` / ``signer`` — folded names with positions (issuers of copies included).
+* ``ref`` / ``cites`` — reference keys (``1196/ubnd-vp``) and bare numbers (``1196``).
+* ``type`` — folded abbreviation (``cv``, ``qd``) and joined type name (``cong_van``).
+* ``date`` — a real date field (naive midnight, never a time zone).
+* columns ``f_issuer``, ``f_type``, ``f_date`` feed facets and date sorting.
+* ``meta`` / ``body`` — what a hit shows; the body is zlib-compressed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zlib
+from typing import Any
+
+from whoosh import columns, fields
+
+from archive import vntext
+from archive.record import Record
+
+from .analysis import BREAK, BigramTokenizer, FoldingTokenizer, exact_analyzer, fold
+
+__all__ = ["SCHEMA_VERSION", "make_schema", "document", "ref_key", "ref_terms",
+           "type_terms", "parse_iso_date", "TYPE_NAMES"]
+
+# Bump whenever fields, analyzers or document() change: an index built by another
+# version reports needs_rebuild() instead of answering wrongly.
+SCHEMA_VERSION = 1
+
+TYPE_NAMES = {
+    "CV": "Công văn", "TB": "Thông báo", "NQ": "Nghị quyết", "QĐ": "Quyết định",
+    "CT": "Chỉ thị", "KH": "Kế hoạch", "CĐ": "Công điện", "BS": "Bản sao",
+    "HD": "Hướng dẫn", "KL": "Kết luận", "TT": "Thông tư", "NĐ": "Nghị định",
+    "BC": "Báo cáo", "TTr": "Tờ trình", "QC": "Quy chế", "QyĐ": "Quy định",
+    "CTr": "Chương trình", "GM": "Giấy mời", "VBHN": "Văn bản hợp nhất", "L": "Luật",
+}
+# folded name → folded abbreviation, e.g. "cong van" → "cv"
+_NAME_TO_ABBR = {fold(name): fold(abbr) for abbr, name in TYPE_NAMES.items()}
+
+# Issuers are written both in full and abbreviated; index both spellings.
+_ISSUER_ALIASES = (("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd"),
+                   ("mat tran to quoc", "mttq"))
+_NUMBER = re.compile(r"^\s*(\d+)")
+
+
+def make_schema() -> fields.Schema:
+    folded = FoldingTokenizer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        content=fields.TEXT(analyzer=exact_analyzer(), phrase=False),
+        fcontent=fields.TEXT(analyzer=folded, phrase=False),
+        fbigram=fields.TEXT(analyzer=BigramTokenizer(), phrase=True),
+        issuer=fields.TEXT(analyzer=folded, phrase=True),
+        signer=fields.TEXT(analyzer=folded, phrase=True),
+        ref=fields.KEYWORD(lowercase=False, scorable=True),
+        cites=fields.KEYWORD(lowercase=False, scorable=True),
+        type=fields.KEYWORD(lowercase=False),
+        date=fields.DATETIME(),
+        f_issuer=fields.COLUMN(columns.RefBytesColumn()),
+        f_type=fields.COLUMN(columns.RefBytesColumn()),
+        f_date=fields.COLUMN(columns.NumericColumn("i", default=0)),
+        meta=fields.STORED(),
+        body=fields.STORED(),
+    )
+
+
+def ref_key(ref: str) -> str:
+    """The search key of a document number: normalized, folded, lower case.
+
+    >>> ref_key("1196 / UBND–VP"), ref_key("18/CĐ-UBND"), ref_key("100- CV/ĐU")
+    ('1196/ubnd-vp', '18/cd-ubnd', '100-cv/du')
+    """
+    return fold(vntext.normalize_ref(ref))
+
+
+def ref_terms(ref: str | None, number: str | None = None) -> list[str]:
+    """Terms indexed for one reference: its key and its bare number.
+
+    >>> ref_terms("835-CV/TU")
+    ['835-cv/tu', '835']
+    """
+    terms: list[str] = []
+    if ref:
+        terms.append(ref_key(ref))
+    match = _NUMBER.match(number or ref or "")
+    if match:
+        terms.append(match.group(1).lstrip("0") or "0")
+    return terms
+
+
+def type_terms(doc_type: str | None, doc_type_name: str | None) -> list[str]:
+    """Terms of the ``type`` field.
+
+    >>> type_terms("QĐ", None), type_terms(None, "Công văn"), type_terms(None, "Điện")
+    (['qd', 'quyet_dinh'], ['cv', 'cong_van'], ['dien'])
+    """
+    terms: list[str] = []
+    name = doc_type_name or TYPE_NAMES.get(doc_type or "")
+    if doc_type:
+        terms.append(fold(doc_type))
+    elif name and fold(name) in _NAME_TO_ABBR:
+        terms.append(_NAME_TO_ABBR[fold(name)])
+    if name:
+        terms.append("_".join(fold(name).split()))
+    return terms
+
+
+def parse_iso_date(text: str | None) -> dt.datetime | None:
+    """A record's ISO date as a naive midnight (no time zone, so never off by a day).
+
+    >>> parse_iso_date("2021-08-11")
+    datetime.datetime(2021, 8, 11, 0, 0)
+    >>> parse_iso_date("20264-02-23") is None
+    True
+    """
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def _issuer_text(record: Record) -> str:
+    names = [record.issuer] + [c.issuer for c in record.copies]
+    folded = [fold(n) for n in names if n]
+    extra = []
+    for name in folded:
+        for full, abbr in _ISSUER_ALIASES:
+            if full in name:
+                extra.append(name.replace(full, abbr))
+            elif re.search(rf"\b{abbr}\b", name):
+                extra.append(re.sub(rf"\b{abbr}\b", full, name))
+    return BREAK.join(folded + extra)
+
+
+def document(record: Record) -> dict[str, Any]:
+    """The whoosh document for a record (``record.id`` is required).
+
+    >>> doc = document(Record(id="x", ref="1196/UBND-VP", issuer="UBND quận Hoàn Kiếm"))
+    >>> doc["ref"], doc["issuer"].split(BREAK)[1]
+    ('1196/ubnd-vp 1196', 'uy ban nhan dan quan hoan kiem')
+    """
+    if not record.id:
+        raise ValueError("only stored records (with an id) can be indexed")
+    text = vntext.normalize(record.text or "")
+    type_name = record.doc_type_name or TYPE_NAMES.get(record.doc_type or "")
+    parts = [record.subject, record.issuer, record.parent_issuer, type_name,
+             record.signer, *(c.issuer for c in record.copies)]
+    content = BREAK.join([vntext.normalize(p) for p in parts if p] + [text])
+    refs = ref_terms(record.ref, record.number)
+    for copy in record.copies:
+        refs += ref_terms(copy.ref, copy.number)
+    cites: list[str] = []
+    for citation in record.citations:
+        cites += ref_terms(citation.ref, citation.number)
+        if citation.printed:
+            cites += ref_terms(citation.printed)
+    when = parse_iso_date(record.date)
+    doc: dict[str, Any] = {
+        "id": record.id,
+        "content": content,
+        "fcontent": content,
+        "fbigram": content,
+        "issuer": _issuer_text(record),
+        "signer": fold(record.signer or ""),
+        "ref": " ".join(dict.fromkeys(refs)),
+        "cites": " ".join(dict.fromkeys(cites)),
+        "type": " ".join(type_terms(record.doc_type, record.doc_type_name)),
+        "f_issuer": (record.issuer or "").encode("utf-8"),
+        "f_type": (record.doc_type or type_name or "").encode("utf-8"),
+        "f_date": int(when.strftime("%Y%m%d")) if when else 0,
+        "meta": (record.ref, record.doc_type, record.issuer, record.date, record.subject),
+        "body": zlib.compress(text.encode("utf-8"), 1),
+    }
+    if when:
+        doc["date"] = when
+    return doc

@@ -1,0 +1,85 @@
+"""The query language → whoosh queries, and the user's error messages."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from archive.errors import QueryError
+from search.query import date_span, parse
+
+PARSED = [
+    ("chi thi phong dich", "(fcontent:chi AND fcontent:thi AND fcontent:phong AND fcontent:dich)"),
+    ("chỉ thị", "((fcontent:chi ANDMAYBE content:chỉ^1.5) AND (fcontent:thi ANDMAYBE content:thị^1.5))"),
+    ("hoà", "(fcontent:hoa ANDMAYBE content:hòa^1.5)"),
+    ('"gian cach"', "fbigram:gian_cach"),
+    ('"gian cach toan"', 'fbigram:"gian_cach cach_toan"'),
+    ('issuer:"Quận uỷ Hoàn Kiếm"', 'issuer:"quan uy hoan kiem"'),
+    ("issuer:(hoan kiem)", "(issuer:hoan AND issuer:kiem)"),
+    ("signer:Long", "signer:long"),
+    ("type:CV", "type:cv"),
+    ("type:QĐ", "type:qd"),
+    ('type:"Quyết định"', "(type:qd OR type:quyet_dinh)"),
+    ("ref:1196/UBND-VP", "ref:1196/ubnd-vp"),
+    ("ref:1196 / UBND – VP", "ref:1196/ubnd-vp"),
+    ("ref:1196 covid", "(ref:1196 AND fcontent:covid)"),
+    ("cites:068", "cites:68"),
+    ("cites:68/NQ-CP OR cites:835", "(cites:68/nq-cp OR cites:835)"),
+    ("a OR b c", "((fcontent:a OR fcontent:b) AND fcontent:c)"),
+    ("a AND b OR c", "((fcontent:a AND fcontent:b) OR fcontent:c)"),
+    ("covid -type:CV", "(fcontent:covid ANDNOT type:cv)"),
+    ("covid NOT (a b)", "(fcontent:covid ANDNOT (fcontent:a AND fcontent:b))"),
+    ("dich~", "fcontent:dich~"),
+    ("dich~2", "fcontent:dich~2"),
+    ("", "None:*"),  # whoosh's Every()
+    ("and or not", "(fcontent:and AND fcontent:or AND fcontent:not)"),  # only capitals are operators
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARSED, ids=[p[0] or "empty" for p in PARSED])
+def test_parse(text, expected):
+    assert str(parse(text).query) == expected
+
+
+def test_parse_records_words_and_phrases_for_highlights():
+    parsed = parse('Hoà "giãn cách" dich~ NOT covid issuer:x')
+    assert parsed.words == ["Hoà", "dich"]
+    assert parsed.phrases == [["hoa"], ["gian", "cach"]]
+    assert parsed.fuzzy == [("dich", 1)]
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("2021", dt.date(2021, 1, 1), dt.date(2022, 1, 1)),
+    ("2021-08", dt.date(2021, 8, 1), dt.date(2021, 9, 1)),
+    ("2021-12", dt.date(2021, 12, 1), dt.date(2022, 1, 1)),
+    ("2024-02", dt.date(2024, 2, 1), dt.date(2024, 3, 1)),
+    ("2021-08-11", dt.date(2021, 8, 11), dt.date(2021, 8, 12)),
+    ("2021-8-1", dt.date(2021, 8, 1), dt.date(2021, 8, 2)),
+    ("11/08/2021", dt.date(2021, 8, 11), dt.date(2021, 8, 12)),
+])
+def test_date_span(text, start, end):
+    assert date_span(text) == (start, end)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("issuer:", "issuer: needs a value"),
+    ("issuer: hoan", "issuer: needs a value"),
+    ("cites:", "cites: needs a value"),
+    ('"giãn cách', "unbalanced quote"),
+    ('issuer:"hoàn kiếm', "unbalanced quote"),
+    ("date:2021-13", "no month 13"),
+    ("date:2021-02-29", "no day 29"),
+    ("date:2021-00", "no month 0"),
+    ("date:21-08", "write a date as"),
+    ("date:2022..2021", "ends before it starts"),
+    ("date:..", "needs a start or an end"),
+    ("(a b", "never closed"),
+    ("a b)", "unexpected )"),
+    ("OR a", "needs a word on both sides"),
+    ("a AND", "ends where a word was expected"),
+    ("()", "empty parentheses"),
+    ('""', "empty phrase"),
+])
+def test_malformed(text, message):
+    with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse(text)

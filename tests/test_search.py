@@ -1,0 +1,314 @@
+"""Search on a real Whoosh index built from the seed texts and a few gazette PDFs."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from archive.errors import QueryError, StorageError
+from archive.record import Record
+from search import SCHEMA_VERSION, Index
+from search.locking import file_lock
+
+from search_fixtures import all_records
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    ix = Index(tmp_path_factory.mktemp("search") / "index")
+    ix.rebuild(all_records())
+    return ix
+
+
+def refs(result) -> set[str]:
+    return {hit.ref or hit.id for hit in result.hits}
+
+
+SEED_ALL = {"1919-CV/QU", "seed-001", "100-CV/ĐU", "seed-003", "1196/UBND-VP"}
+
+CASES = [
+    # free words, folded
+    ("chan chinh dieu hanh phong chong dich", {"1196/UBND-VP", "1919-CV/QU", "seed-001"}),
+    ("hoà minh", {"100-CV/ĐU", "seed-001", "seed-003", "21/CT-TTg"}),
+    # phrases, with and without diacritics; order matters
+    ('"giãn cách toàn xã hội"', {"1196/UBND-VP"}),
+    ('"gian cach toan xa hoi"', {"1196/UBND-VP"}),
+    ('"GIÃN CÁCH"', {"1196/UBND-VP"}),
+    ('"xa hoi toan gian cach"', set()),
+    ('"hòa minh"', {"100-CV/ĐU"}),
+    ('"tổ dân phố"', {"21/CT-TTg", "1196/UBND-VP"}),
+    ('"bao hiem y te"', {"113/NQ-CP", "21/CT-TTg"}),
+    ('"vuot tong muc thanh toan"', {"113/NQ-CP"}),
+    # issuer: folded, partial, copies' issuers, abbreviations
+    ('issuer:"quận ủy hoàn kiếm"', {"1919-CV/QU"}),
+    ('issuer:"quận uỷ hoàn kiếm"', {"1919-CV/QU"}),
+    ("issuer:hoan kiem", {"1919-CV/QU", "1196/UBND-VP"}),
+    ('issuer:"hoan kiem"', {"1919-CV/QU", "1196/UBND-VP"}),
+    ("issuer:(hoan kiem)", {"1919-CV/QU", "1196/UBND-VP"}),
+    ('issuer:"ubnd quan hoan kiem"', {"1196/UBND-VP"}),
+    ('issuer:"ha dong"', {"seed-001", "seed-003"}),
+    ('issuer:"bo tai chinh"', {"40/2026/TT-BTC", "372/QĐ-BTC"}),
+    # type
+    ("type:CV", {"1919-CV/QU", "100-CV/ĐU", "1196/UBND-VP"}),
+    ("type:cv", {"1919-CV/QU", "100-CV/ĐU", "1196/UBND-VP"}),
+    ('type:"công văn"', {"1919-CV/QU", "100-CV/ĐU", "1196/UBND-VP"}),
+    ('type:"cong van"', {"1919-CV/QU", "100-CV/ĐU", "1196/UBND-VP"}),
+    ("type:TB", {"seed-001"}),
+    ("type:điện", {"seed-003"}),
+    ("type:QĐ", {"372/QĐ-BTC"}),
+    ('type:"thông tư"', {"01/2025/TT-BLĐTBXH", "20/2023/TT-BLĐTBXH", "40/2026/TT-BTC"}),
+    # signer
+    ('signer:"Phạm Tuấn Long"', {"1196/UBND-VP"}),
+    ("signer:khanh", {"1919-CV/QU"}),
+    ('signer:"pham thi thanh tra"', {"21/CT-TTg", "113/NQ-CP"}),
+    # ref: exact, also typed with spaces, en dash or without diacritics; copies too
+    ("ref:1196/UBND-VP", {"1196/UBND-VP"}),
+    ("ref:1196 / UBND–VP", {"1196/UBND-VP"}),
+    ('ref:"1196 / UBND - VP"', {"1196/UBND-VP"}),
+    ("ref:1196/ubnd-vp", {"1196/UBND-VP"}),
+    ("ref:1196", {"1196/UBND-VP"}),
+    ("ref:1196/UBND-CA", set()),
+    ("ref:100-CV/ĐU", {"100-CV/ĐU"}),
+    ("ref:100-CV/DU", {"100-CV/ĐU"}),
+    ("ref:49-BS/QU", {"seed-003"}),
+    ("ref:21/CT-TTg", {"21/CT-TTg"}),
+    ("ref:01/2025/TT-BLĐTBXH", {"01/2025/TT-BLĐTBXH"}),
+    ("1196/UBND-VP", {"1196/UBND-VP"}),
+    # cites: by full number or bare number, resolved or not, as printed too
+    ("cites:68/NQ-CP", {"1196/UBND-VP"}),
+    ("cites:835", {"1919-CV/QU"}),
+    ("cites:835-CV/TU", {"1919-CV/QU"}),
+    ("cites:18/CĐ-UBND", {"1196/UBND-VP"}),
+    ("cites:18/CD-UBND", {"1196/UBND-VP"}),
+    ("cites:28/CĐ-TTg", {"seed-001"}),
+    ("cites:20/2023/TT-BLĐTBXH", {"01/2025/TT-BLĐTBXH"}),
+    ("cites:20/2023/TT-BLDTBXH", {"01/2025/TT-BLĐTBXH"}),
+    ("cites:1196/UBND-VP", set()),
+    # dates: calendar days, never off by one
+    ("date:2021", {"100-CV/ĐU", "1196/UBND-VP"}),
+    ("date:2021-08", {"1196/UBND-VP"}),
+    ("date:2021-08-11", {"1196/UBND-VP"}),
+    ("date:2021-08-10", set()),
+    ("date:2021-08-12", set()),
+    ("date:11/08/2021", {"1196/UBND-VP"}),
+    ("date:2021-07-01..2021-12-31", {"100-CV/ĐU", "1196/UBND-VP"}),
+    ("date:2021-07-19..2021-08-11", {"100-CV/ĐU", "1196/UBND-VP"}),
+    ("date:2021-07-20..2021-08-10", set()),
+    ("date:2021-07..2021-12", {"100-CV/ĐU", "1196/UBND-VP"}),
+    ("date:..2021", {"100-CV/ĐU", "1196/UBND-VP"}),
+    ("date:2026..", {"40/2026/TT-BTC", "21/CT-TTg", "113/NQ-CP", "372/QĐ-BTC"}),
+    # combined
+    ("issuer:hoan kiem AND date:2021", {"1196/UBND-VP"}),
+    ("issuer:hoan kiem date:2021", {"1196/UBND-VP"}),
+    ("type:CV OR type:TB", {"1919-CV/QU", "100-CV/ĐU", "1196/UBND-VP", "seed-001"}),
+    ('covid NOT issuer:"hoan kiem"', {"100-CV/ĐU", "seed-001", "seed-003"}),
+    ("covid -type:CV", {"seed-001", "seed-003"}),
+    ("(cites:835 OR cites:68) phòng dịch", {"1919-CV/QU", "1196/UBND-VP"}),
+    ("NOT covid", {"01/2025/TT-BLĐTBXH", "20/2023/TT-BLĐTBXH", "40/2026/TT-BTC", "21/CT-TTg",
+                   "113/NQ-CP", "372/QĐ-BTC"}),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_finds(index, query, expected):
+    assert refs(index.search(query, limit=50)) == expected
+
+
+def test_first_hit(index):
+    assert index.search("chan chinh dieu hanh phong chong dich").hits[0].ref == "1196/UBND-VP"
+
+
+@pytest.mark.parametrize("query", ["hoà minh", "hòa minh", "hoa minh", "HOÀ MINH", "Hoa Minh"])
+def test_tone_placement_and_folding_agree(index, query):
+    result = index.search(query, limit=50)
+    assert refs(result) == refs(index.search("hòa minh", limit=50))
+    assert result.hits[0].ref == "100-CV/ĐU"
+
+
+@pytest.fixture()
+def small(tmp_path):
+    return Index(tmp_path / "index")
+
+
+def test_exact_diacritics_rank_first(small):
+    filler = " ".join(["công tác"] * 20)
+    small.add_many([
+        Record(id="folded", text=f"Tăng cường phong dich tại cơ sở. {filler}"),
+        Record(id="exact", text=f"Tăng cường phòng dịch tại cơ sở. {filler}"),
+        Record(id="other", text=f"Tăng cường phóng đích tại cơ sở. {filler}"),
+    ])
+    ranked = [hit.id for hit in small.search("phòng dịch").hits]
+    assert ranked[0] == "exact" and set(ranked) == {"exact", "folded", "other"}
+    assert [h.id for h in small.search('"phòng dịch"').hits][0] == "exact"
+    assert len(small.search("phong dich").hits) == 3
+
+
+def test_fuzzy_finds_ocr_misspelling(small):
+    small.add(Record(id="ocr", text="Tăng cưòng công tác phòng, chốmg dịch trên địa bàn"))
+    assert small.search("chống").total == 0
+    result = small.search("chống~")
+    assert [hit.id for hit in result.hits] == ["ocr"]
+    assert "<mark>chốmg</mark>" in result.hits[0].highlights[0]
+
+
+def test_suggest(index):
+    assert index.suggest("phong chong dihc") == "phong chong dich"
+    assert index.suggest("gian cach toan xa hoi") is None
+    result = index.search("chấn chỉmh")
+    assert result.total == 0 and result.suggestion == "chấn chinh"
+    assert index.search("chấn chinh").total > 0
+
+
+def test_highlights_keep_accents_as_stored(index):
+    hit = index.search('"gian cach toan xa hoi"').hits[0]
+    assert any("<mark>giãn cách toàn xã hội</mark>" in h for h in hit.highlights)
+    plain = index.search("hoa minh", mark=("[", "]")).hits[0].highlights
+    assert any("[Hòa] [Minh]" in h for h in plain)
+    assert not any("<mark>" in h for h in plain)
+
+
+def test_facets(index):
+    facets = index.search("covid").facets
+    assert dict(facets["type"]) == {"CV": 3, "TB": 1, "Điện": 1}
+    assert dict(facets["year"]) == {"2021": 2, "2022": 1, "2023": 1}
+    assert ("Ủy ban nhân dân quận Hoàn Kiếm", 1) in facets["issuer"]
+    assert index.search("covid", facets=False).facets == {}
+
+
+def test_sort_by_date_and_pages(index):
+    newest = [h.date for h in index.search("covid", sort="-date").hits]
+    assert newest == ["2023-08-25", "2022-01-17", "2021-08-11", "2021-07-19", None]
+    oldest = [h.date for h in index.search("covid", sort="date").hits]
+    assert oldest == ["2021-07-19", "2021-08-11", "2022-01-17", "2023-08-25", None]
+    pages = [index.search("covid", sort="date", limit=2, page=p) for p in (1, 2, 3, 4)]
+    assert [len(p.hits) for p in pages] == [2, 2, 1, 0]
+    assert {p.pages for p in pages} == {3} and {p.total for p in pages} == {5}
+    assert [h.date for p in pages for h in p.hits] == oldest
+
+
+def test_json_shape(index):
+    data = index.search("ref:1196/UBND-VP").to_dict()
+    assert data["query"] == "ref:1196/UBND-VP" and data["total"] == 1
+    hit = data["hits"][0]
+    assert set(hit) >= {"id", "ref", "doc_type", "issuer", "date", "subject", "score", "highlights"}
+    assert (hit["ref"], hit["doc_type"], hit["date"]) == ("1196/UBND-VP", "CV", "2021-08-11")
+    assert data["facets"]["year"] == [{"value": "2021", "count": 1}]
+
+
+@pytest.mark.parametrize("query", ["issuer:", 'issuer:"quận', 'x "abc', "date:2021-13", "date:2021-02-30",
+                                   "date:tomorrow", "(covid", "covid)", "AND covid", "covid OR", "NOT",
+                                   'signer:""', "ref:/", "date:2022..2021"])
+def test_malformed_queries_raise_query_error(index, query):
+    with pytest.raises(QueryError) as info:
+        index.search(query)
+    assert str(info.value)
+
+
+def test_bad_sort_and_page(index):
+    with pytest.raises(QueryError):
+        index.search("covid", sort="size")
+    with pytest.raises(QueryError):
+        index.search("covid", page=0)
+
+
+def test_update_delete_and_copy(small):
+    small.add(Record(id="a", ref="1/CV", text="một"))
+    small.add(Record(id="a", ref="1/CV", text="hai"))
+    assert small.doc_count() == 1 and small.search("mot").total == 0 and small.search("hai").total == 1
+    small.delete("a")
+    small.delete("never-there")
+    assert small.doc_count() == 0 and "a" not in small
+
+
+def test_failed_batch_commits_nothing_and_releases_lock(small):
+    small.add(Record(id="keep", text="giữ lại"))
+
+    def records():
+        yield Record(id="x1", text="một")
+        raise RuntimeError("parser broke")
+
+    with pytest.raises(RuntimeError):
+        small.add_many(records())
+    assert small.ids() == {"keep"}
+    with pytest.raises(ValueError):
+        small.add(Record(text="no id"))
+    fast = Index(small.path, lock_timeout=0.2)
+    fast.add(Record(id="x2", text="hai"))  # the lock was released both times
+    assert fast.ids() == {"keep", "x2"}
+
+
+def test_writer_waits_then_reports_busy(small):
+    with file_lock(small.path / "write.lock", 1, "held by the test"):
+        with pytest.raises(StorageError, match="busy"):
+            Index(small.path, lock_timeout=0.2).add(Record(id="b", text="ba"))
+        assert small.search("").total == 0  # searches run during writes
+
+
+def test_adds_during_rebuild_are_kept(small):
+    other = Index(small.path)  # e.g. an ingest job in another process
+
+    def archive():
+        yield Record(id="old-1", text="một")
+        other.add(Record(id="ingested", text="mới nhập"))  # while the rebuild runs
+        assert small.search("moi nhap").total == 1  # the current generation serves it
+        other.delete("gone")
+        yield Record(id="gone", text="sẽ bị xóa")
+
+    assert small.rebuild(archive()) == 2
+    assert small.ids() == {"old-1", "ingested"}
+    with pytest.raises(StorageError, match="already running"):
+        with file_lock(small.path / "rebuild.lock", 0, "held"):
+            small.rebuild([])
+
+
+def test_failed_rebuild_keeps_current_index(small):
+    small.add(Record(id="a", text="một"))
+
+    def broken():
+        yield Record(id="b", text="hai")
+        raise RuntimeError("archive unreadable")
+
+    with pytest.raises(RuntimeError):
+        small.rebuild(broken())
+    assert small.ids() == {"a"}
+    assert len(list(small.path.glob("gen-*"))) == 1
+
+
+def test_rebuild_keeps_one_previous_generation(small):
+    for n in range(3):
+        small.rebuild([Record(id=f"r{n}", text="một")])
+    assert small.ids() == {"r2"}
+    assert len(list(small.path.glob("gen-*"))) == 2
+
+
+def test_needs_rebuild_on_other_schema_version(small):
+    assert not small.needs_rebuild()
+    gen = (small.path / "CURRENT").read_text()
+    (small.path / gen / "SCHEMA").write_text(str(SCHEMA_VERSION + 1))
+    reopened = Index(small.path)
+    assert reopened.needs_rebuild()
+    with pytest.raises(StorageError, match="reindex"):
+        reopened.search("covid")
+    reopened.rebuild([Record(id="n", text="mới")])
+    assert not reopened.needs_rebuild() and reopened.ids() == {"n"}
+
+
+def test_searches_from_threads_during_writes(small):
+    small.add_many(Record(id=f"d{n}", text=f"văn bản số {n}") for n in range(50))
+    errors: list[BaseException] = []
+
+    def reader():
+        try:
+            for _ in range(20):
+                assert small.search("van ban").total >= 50
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for n in range(10):
+        small.add(Record(id=f"e{n}", text="văn bản mới"))
+    for t in threads:
+        t.join()
+    assert not errors and small.search("van ban").total == 60
