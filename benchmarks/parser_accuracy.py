@@ -1,0 +1,136 @@
+"""Field accuracy of ``ingest.parser.parse`` against the dev corpus' truth.jsonl.
+
+    .venv/bin/python benchmarks/parser_accuracy.py [--corpus DIR] [--ocr-cache DIR] [-q]
+
+Text comes from pdfplumber for PDFs with a text layer. Image-only PDFs and scans are read
+with ``ingest.readers.read(path, Settings())`` when that function exists, else from OCR
+text cached in ``--ocr-cache`` (``<stem>.txt``), else (PDFs only) from pdfplumber anyway.
+Refs are compared with ``normalize_ref``; names and subjects after ``normalize``, case- and
+space-insensitively ("..." in a truth subject stands for any text); dates exactly.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from archive.vntext import normalize, normalize_ref  # noqa: E402
+from ingest.parser import parse  # noqa: E402
+
+FIELDS = ("ref", "doc_type_name", "issuer", "date", "signer", "subject")
+BODY_CHARS_PER_PAGE = 200  # below this a page's "text layer" is only the running header
+
+
+def pdf_pages(path: Path) -> list[str]:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+def has_text_layer(pages: list[str]) -> bool:
+    """Judge by body text per page, not by whether any text came back (reference §5)."""
+    body = [len(re.sub(r"^.*CÔNG BÁO/Số.*$", "", p, flags=re.MULTILINE).strip()) for p in pages]
+    return bool(body) and sum(body) / len(body) >= BODY_CHARS_PER_PAGE
+
+
+def read_with_readers(path: Path) -> str | None:
+    try:
+        readers = importlib.import_module("ingest.readers")
+        settings_mod = importlib.import_module("archive.settings")
+    except ImportError:
+        return None
+    read = getattr(readers, "read", None)
+    if read is None:
+        return None
+    document = read(path, settings_mod.Settings())
+    return "\n".join(page.text for page in document.pages)
+
+
+def document_text(path: Path, ocr_cache: Path, use_readers: bool) -> tuple[str, str]:
+    """(text, how it was obtained)."""
+    pages = pdf_pages(path) if path.suffix.lower() == ".pdf" else []
+    if pages and has_text_layer(pages):
+        return "\n".join(pages), "pdfplumber"
+    if use_readers:
+        text = read_with_readers(path)
+        if text is not None:
+            return text, "readers"
+    cached = ocr_cache / f"{path.stem}.txt"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8"), "ocr-cache"
+    return "\n".join(pages), "pdfplumber (no OCR)"
+
+
+def same(field: str, got: str | None, want: str | None) -> bool:
+    if want is None or got is None:
+        return want is None and got is None
+    if field == "ref":
+        return normalize_ref(got) == normalize_ref(want)
+    if field == "date":
+        return got == want
+    g, w = (" ".join(normalize(v).casefold().split()).rstrip(" .;") for v in (got, want))
+    if field == "subject" and "..." in w:
+        pattern = ".*".join(re.escape(part.strip()) for part in w.split("..."))
+        return re.fullmatch(pattern, g) is not None
+    return g == w
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--ocr-cache", type=Path, default=Path("/tmp/corpus_ocr"))
+    ap.add_argument("--no-readers", action="store_true", help="never call ingest.readers.read")
+    ap.add_argument("-q", "--quiet", action="store_true", help="table only, no mismatches")
+    args = ap.parse_args(argv)
+
+    lines = (args.corpus / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+    truths = [json.loads(line) for line in lines if line]
+    tally: dict[str, dict[str, list[int]]] = {}
+    mismatches: list[str] = []
+    slowest = 0.0
+    for truth in truths:
+        path = args.corpus / truth["file"]
+        text, how = document_text(path, args.ocr_cache, not args.no_readers)
+        group = "text layer" if how == "pdfplumber" else "OCR"
+        started = time.perf_counter()
+        record = parse(text)
+        slowest = max(slowest, time.perf_counter() - started)
+        for field in FIELDS:
+            want = truth.get(field)
+            if isinstance(want, str) and want.startswith("("):
+                continue  # an annotation such as "(header strip)", not a value
+            got = getattr(record, field)
+            ok = same(field, got, want)
+            for key in (group, "all"):
+                cell = tally.setdefault(field, {}).setdefault(key, [0, 0])
+                cell[0] += ok
+                cell[1] += 1
+            if not ok:
+                mismatches.append(f"{Path(truth['file']).name} [{how}] {field}: "
+                                  f"got {got!r} want {want!r}")
+
+    groups = ("text layer", "OCR", "all")
+    print(f"{'field':<15}" + "".join(f"{g:>18}" for g in groups))
+    for field in FIELDS:
+        cells = []
+        for g in groups:
+            ok, n = tally.get(field, {}).get(g, [0, 0])
+            cells.append(f"{ok}/{n} {100 * ok / n:5.1f}%" if n else "-")
+        print(f"{field:<15}" + "".join(f"{c:>18}" for c in cells))
+    print(f"slowest parse: {slowest * 1000:.1f} ms")
+    if not args.quiet:
+        print("\nmismatches:")
+        print("\n".join(f"  {m}" for m in mismatches) or "  none")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Tables of document types and issuer codes (Decree 30/2020/NĐ-CP, Guidance 36-HD/VPTW).
+
+Types that have no official abbreviation (Luật, Điện, Pháp lệnh …) use their own name as
+their code, so ``doc_type`` is never an invented abbreviation.
+"""
+from __future__ import annotations
+
+from archive.vntext import fold
+
+from .layout import fold_aligned
+
+__all__ = [
+    "TYPE_NAMES", "NAME_ONLY_TYPES", "COPY_TYPES", "type_name", "type_from_name",
+    "canonical_code", "is_type_code", "NATIONAL_ISSUERS", "national_issuer", "LOCAL_ORGANS",
+]
+
+# code → name. State codes first, then Party additions, then copies.
+TYPE_NAMES: dict[str, str] = {
+    "NQ": "Nghị quyết", "QĐ": "Quyết định", "CT": "Chỉ thị", "QC": "Quy chế",
+    "QyĐ": "Quy định", "TB": "Thông báo", "HD": "Hướng dẫn", "CTr": "Chương trình",
+    "KH": "Kế hoạch", "PA": "Phương án", "ĐA": "Đề án", "DA": "Dự án", "BC": "Báo cáo",
+    "BB": "Biên bản", "TTr": "Tờ trình", "HĐ": "Hợp đồng", "CĐ": "Công điện",
+    "BGN": "Bản ghi nhớ", "BTT": "Bản thỏa thuận", "GUQ": "Giấy ủy quyền", "GM": "Giấy mời",
+    "GGT": "Giấy giới thiệu", "GNP": "Giấy nghỉ phép", "PG": "Phiếu gửi", "PC": "Phiếu chuyển",
+    "PB": "Phiếu báo", "TT": "Thông tư", "TTLT": "Thông tư liên tịch", "NĐ": "Nghị định",
+    "VBHN": "Văn bản hợp nhất", "KL": "Kết luận", "QĐi": "Quy định", "CV": "Công văn",
+    "BS": "Bản sao", "SY": "Bản sao y", "TrS": "Bản trích sao", "SL": "Bản sao lục",
+}
+# Types without an abbreviation: the name is the code.
+NAME_ONLY_TYPES = ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp", "Lệnh", "Điện")
+COPY_TYPES = frozenset({"BS", "SY", "TrS", "SL"})
+
+# OCR and ASCII typing lose the bar of Đ; these spellings only ever mean one code.
+_ASCII_CODES = {"CD": "CĐ", "QD": "QĐ", "ND": "NĐ", "QyD": "QyĐ", "QDi": "QĐi"}
+
+_BY_FOLDED_NAME: dict[str, str] = {}
+for _code, _name in TYPE_NAMES.items():
+    _BY_FOLDED_NAME.setdefault(fold(_name), _code)
+for _name in NAME_ONLY_TYPES:
+    _BY_FOLDED_NAME[fold(_name)] = _name
+_BY_FOLDED_NAME[fold("Quy định")] = "QyĐ"
+_NO_SPACE = {k.replace(" ", ""): v for k, v in _BY_FOLDED_NAME.items()}
+
+
+def canonical_code(code: str) -> str:
+    """The official spelling of a type code read from a symbol.
+
+    >>> canonical_code("CD"), canonical_code("NQ")
+    ('CĐ', 'NQ')
+    """
+    return _ASCII_CODES.get(code, code)
+
+
+def is_type_code(code: str) -> bool:
+    """True for a code that names a document type (after ASCII repair).
+
+    >>> is_type_code("CD"), is_type_code("UBND")
+    (True, False)
+    """
+    return canonical_code(code) in TYPE_NAMES
+
+
+def type_name(code: str | None) -> str | None:
+    """The Vietnamese name of a type code.
+
+    >>> type_name("CV"), type_name("Điện"), type_name("XYZ")
+    ('Công văn', 'Điện', None)
+    """
+    if code is None:
+        return None
+    if code in NAME_ONLY_TYPES:
+        return code
+    return TYPE_NAMES.get(canonical_code(code))
+
+
+def type_from_name(name: str) -> str | None:
+    """The code of a type name written in any case or accent spelling.
+
+    >>> type_from_name("NGHỊ QUYẾT"), type_from_name("QUYÉT ĐỊ NH"), type_from_name("ĐIỆN")
+    ('NQ', 'QĐ', 'Điện')
+    """
+    key = fold_aligned(name)
+    # OCR splits syllables ("QUYẾT ĐỊ NH"): fall back to a comparison without spaces.
+    return _BY_FOLDED_NAME.get(" ".join(key.split())) or _NO_SPACE.get(key.replace(" ", ""))
+
+
+# Issuer codes of central bodies: unambiguous by law, so a symbol names its issuer.
+# Local codes (UBND, HĐND, TU, QU, ĐU …) are not here: they need a locality.
+NATIONAL_ISSUERS: dict[str, str] = {
+    "CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ", "QH": "Quốc hội",
+    "UBTVQH": "Ủy ban Thường vụ Quốc hội", "BTC": "Bộ Tài chính", "BYT": "Bộ Y tế",
+    "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội", "BKHĐT": "Bộ Kế hoạch và Đầu tư",
+    "BQP": "Bộ Quốc phòng", "BNG": "Bộ Ngoại giao", "BCA": "Bộ Công an", "BNV": "Bộ Nội vụ",
+    "BCT": "Bộ Công Thương", "BTP": "Bộ Tư pháp", "BGDĐT": "Bộ Giáo dục và Đào tạo",
+    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch", "BXD": "Bộ Xây dựng",
+    "BGTVT": "Bộ Giao thông vận tải", "BTNMT": "Bộ Tài nguyên và Môi trường",
+    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn", "BNNMT": "Bộ Nông nghiệp và Môi trường",
+    "BKHCN": "Bộ Khoa học và Công nghệ", "BTTTT": "Bộ Thông tin và Truyền thông",
+    "NHNN": "Ngân hàng Nhà nước Việt Nam", "VPCP": "Văn phòng Chính phủ",
+    "TTCP": "Thanh tra Chính phủ", "TW": "Trung ương",
+}
+
+
+def national_issuer(code: str) -> str | None:
+    """The central body named by an issuer code; QH15 and UBTVQH15 carry the term number.
+
+    >>> national_issuer("UBTVQH15"), national_issuer("UBND")
+    ('Ủy ban Thường vụ Quốc hội', None)
+    """
+    bare = code.rstrip("0123456789") if code[:2] in ("QH", "UB") else code
+    return NATIONAL_ISSUERS.get(bare)
+
+
+# Local issuer codes → the organ word that a body phrase must contain (seed 002 style).
+LOCAL_ORGANS: dict[str, tuple[str, ...]] = {
+    "ĐU": ("Đảng ủy",), "QU": ("Quận ủy",), "HU": ("Huyện ủy",), "TU": ("Thành ủy", "Tỉnh ủy"),
+    "UBND": ("Ủy ban nhân dân", "UBND"), "HĐND": ("Hội đồng nhân dân", "HĐND"),
+}

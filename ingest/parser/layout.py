@@ -1,0 +1,141 @@
+"""Turn extracted or OCR'd text into clean lines the other parser modules can read.
+
+What gets in the way (reference §1, §5 and the corpus notes): markdown emphasis from the
+OCR converter, the Công báo running header and page numbers, the gazette's digital-signature
+stamp, separator rules, and two-column headers extracted as one line
+("BỘ TÀI CHÍNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 40/2026/TT-BTC Hà Nội, ngày …").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from archive.vntext import fold, normalize
+
+__all__ = ["clean_text", "split_lines", "gazette_date", "fold_aligned", "is_upper_line"]
+
+_RUNNING_HEADER = re.compile(
+    r"^(?:\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số[^/]*/\s*Ngày\s*(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})"
+    r"(?:\s+\d{1,4})?\s*$"
+)
+_STAMP = re.compile(r"^(?:Ký bởi|Cơ quan|Ngày ký|Email|Thời gian ký)\s*:", re.IGNORECASE)
+_RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
+_PAGE_NO = re.compile(r"^\d{1,4}$")
+# Right-column texts that extraction glues onto the left column (folded, lower case).
+_COLUMN_MARKS = re.compile(
+    r"cong hoa xa hoi chu nghia viet nam|dang cong san viet nam|"
+    r"doc lap\s*[-–—]\s*tu do\s*[-–—]\s*hanh phuc|xac thuc van ban hop nhat"
+)
+_NUMBER_AND_PLACE = re.compile(
+    r"^(?P<num>(?:[^\W\d_][\w ]{0,25}?\s)?S\w\s*:?\s*\d.*?)\s+"
+    r"(?P<place>[A-ZĐÀ-Ỹ][\w]*(?:\s+[A-ZĐÀ-Ỹ][\w]*){0,3},\s*ngày.*)$"
+)
+
+
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in list(range(0x41, 0x5B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(code)
+        folded = fold(ch)
+        if len(folded) == 1 and folded != ch:
+            table[code] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold_aligned(text: str) -> str:
+    """``fold`` one character at a time, so positions match the original string.
+
+    >>> fold_aligned("Ủy ban ĐẢNG") == "uy ban dang"
+    True
+    """
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFC", text).translate(_FOLD)
+
+
+def clean_text(raw: str) -> str:
+    """Normalised text without the OCR converter's markdown emphasis.
+
+    >>> clean_text("**ĐIỆN**  \\n*Đã ký: A*  \\n\\\\*")
+    'ĐIỆN\\nĐã ký: A\\n'
+    """
+    text = normalize(raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\\*", "").replace("*", "")
+    text = re.sub(r"^#{1,6}\s+", "", text, flags=re.MULTILINE)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def gazette_date(text: str) -> dt.date | None:
+    """The Công báo issue date from the running header; a bound for the signing date."""
+    for line in text.split("\n"):
+        m = _RUNNING_HEADER.match(line.strip())
+        if m:
+            try:
+                return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_upper_line(line: str) -> bool:
+    """True when the letters of the line are (nearly) all capitals.
+
+    >>> is_upper_line("QUẬN ỦY HOÀN KIẾM"), is_upper_line("Quận ủy")
+    (True, False)
+    """
+    if line == line.lower():
+        return False
+    letters = len(_LETTER.findall(line))
+    if letters < 2:
+        return False
+    return sum(map(str.isupper, line)) >= 0.85 * letters
+
+
+def split_lines(text: str) -> list[str]:
+    """Clean text → stripped lines, noise dropped, glued header columns separated.
+
+    Blank lines are kept as ``""``: in OCR output they separate blocks.
+
+    >>> split_lines("BỘ Y TẾ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\\nSố: 5/BYT-DP Hà Nội, ngày 1/2/2021")
+    ['BỘ Y TẾ', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Số: 5/BYT-DP', 'Hà Nội, ngày 1/2/2021']
+    """
+    out: list[str] = []
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            out.append("")
+            continue
+        if (_RUNNING_HEADER.match(line) or _STAMP.match(line) or _RULE.match(line)
+                or _PAGE_NO.match(line)):
+            continue
+        out.extend(_split_columns(line))
+    return out
+
+
+def _split_columns(line: str) -> list[str]:
+    parts: list[str] = []
+    rest = line
+    while rest:
+        low = rest.lower()
+        if not any(k in low for k in ("nam", "phúc", "phuc", "nhất", "nhat")):
+            parts.append(rest)  # cheap test first: most lines carry no right column
+            break
+        m = _COLUMN_MARKS.search(fold_aligned(rest))
+        if not m:
+            parts.append(rest)
+            break
+        before, mark, rest = rest[:m.start()], rest[m.start():m.end()], rest[m.end():]
+        parts.extend(p for p in (before.strip(" _-"), mark) if p)
+        rest = rest.strip(" _")
+    result: list[str] = []
+    for part in parts:
+        m = _NUMBER_AND_PLACE.match(part)
+        result.extend([m["num"].strip(), m["place"].strip()] if m else [part])
+    return result

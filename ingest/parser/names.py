@@ -1,0 +1,209 @@
+"""Names: recognising organ names, position titles and people, and writing them in proper case.
+
+Headers print names in capitals ("ỦY BAN NHÂN DÂN / QUẬN HOÀN KIẾM"); records carry them as
+they are written in running text ("Ủy ban nhân dân quận Hoàn Kiếm").
+"""
+from __future__ import annotations
+
+import re
+
+from .layout import fold_aligned as fold
+
+__all__ = ["organ_case", "title_case", "is_organ_start", "is_title_line", "person_name",
+           "strip_rank", "SURNAMES"]
+
+# Fixed spellings of central bodies and proper nouns inside names (folded → written).
+_FIXED = {
+    "chinh phu": "Chính phủ", "thu tuong chinh phu": "Thủ tướng Chính phủ",
+    "quoc hoi": "Quốc hội", "uy ban thuong vu quoc hoi": "Ủy ban Thường vụ Quốc hội",
+    "van phong chinh phu": "Văn phòng Chính phủ", "thanh tra chinh phu": "Thanh tra Chính phủ",
+    "ngan hang nha nuoc viet nam": "Ngân hàng Nhà nước Việt Nam",
+    "uy ban chung khoan nha nuoc": "Ủy ban Chứng khoán Nhà nước",
+    "chu tich nuoc": "Chủ tịch nước", "ban chap hanh trung uong": "Ban Chấp hành Trung ương",
+    "bo chinh tri": "Bộ Chính trị", "ban bi thu": "Ban Bí thư",
+}
+# Organ heads: words that start an issuing body's name (folded).
+_ORGAN_HEADS = (
+    "uy ban", "ubnd", "hoi dong nhan dan", "hdnd", "bo ", "chinh phu", "thu tuong",
+    "quoc hoi", "thanh uy", "tinh uy", "quan uy", "huyen uy", "thi uy", "dang uy", "dang bo",
+    "ban thuong vu", "thuong truc", "ban chap hanh", "so ", "van phong", "cuc ", "tong cuc",
+    "ngan hang nha nuoc", "thanh tra", "kiem toan nha nuoc", "toa an", "vien kiem sat",
+    "ban chi dao", "ban tuyen giao", "ban to chuc", "chi bo", "mat tran", "dang doan",
+    "ban can su", "hoc vien", "dai hoc", "tong cong ty", "tap doan",
+)
+_PARTY_COMMITTEES = ("thanh uy", "tinh uy", "quan uy", "huyen uy", "thi uy", "dang uy",
+                     "dang bo", "chi bo")
+_LOCALITIES = ("thanh pho", "thi xa", "thi tran", "quan", "huyen", "tinh", "phuong", "xa")
+_PREFIXES = {"thuong truc": "Thường trực", "ban thuong vu": "Ban Thường vụ",
+             "ban chap hanh": "Ban Chấp hành", "dang doan": "Đảng đoàn",
+             "ban can su dang": "Ban cán sự đảng"}
+_KEEP_UPPER = {"ubnd", "hdnd", "mttq", "ubmttq", "ct-xh"}
+
+# Positions a signer holds (folded); a title line starts with one of these.
+_TITLES = (
+    "pho bi thu", "bi thu", "pho chu tich", "chu tich", "pho thu tuong", "thu tuong",
+    "thu truong", "bo truong", "pho chanh van phong", "chanh van phong", "pho giam doc",
+    "giam doc", "tong giam doc", "pho cuc truong", "cuc truong", "pho vu truong", "vu truong",
+    "pho truong ban", "truong ban", "truong phong", "pho truong phong", "chu nhiem",
+    "pho chu nhiem", "tong cuc truong", "vien truong", "chanh an", "tong kiem toan",
+    "thong doc", "pho thong doc", "tong thu ky", "chanh thanh tra", "tong thanh tra",
+    "uy vien", "chanh van phong",
+)
+_TITLE_WORDS = {"bi thu": "Bí thư", "chu tich": "Chủ tịch", "thu tuong": "Thủ tướng",
+                "thuong truc": "Thường trực", "van phong": "Văn phòng", "quoc hoi": "Quốc hội",
+                "chinh phu": "Chính phủ", "nha nuoc": "Nhà nước"}
+
+_RANKS = ("Đại tướng", "Thượng tướng", "Trung tướng", "Thiếu tướng", "Đại tá", "Thượng tá",
+          "Trung tá", "Thiếu tá", "Chuẩn Đô đốc", "Phó Đô đốc", "Đô đốc", "PGS.TS.", "GS.TS.",
+          "PGS.", "GS.", "TS.", "ThS.", "Bác sĩ", "BS.")
+SURNAMES = frozenset(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương "
+    "Trịnh Đinh Lâm Phùng Mai Tô Trương Hà Cao Lưu Tạ Quách Thái Lương Hứa Lại Kiều Đàm Chu "
+    "Tăng Triệu Mạc La Khúc Tôn Nông Thân Lục Giáp Ninh Vi Âu Đồng Bạch Từ Kim Tiêu Nghiêm "
+    "Hầu Doãn Lã Văn Khổng Tống Thạch Ông Đường Diệp Quan Châu Hàn Lò Sầm".split()
+)
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def _place(words: list[str]) -> list[str]:
+    return [_cap(w) for w in words]
+
+
+def organ_case(name: str) -> str:
+    """An issuing body's name in the case used in running text.
+
+    >>> organ_case("ỦY BAN NHÂN DÂN QUẬN HOÀN KIẾM")
+    'Ủy ban nhân dân quận Hoàn Kiếm'
+    >>> organ_case("BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")
+    'Bộ Lao động - Thương binh và Xã hội'
+    >>> organ_case("THƯỜNG TRỰC THÀNH ỦY HÀ NỘI"), organ_case("ĐẢNG BỘ THÀNH PHỐ HÀ NỘI")
+    ('Thường trực Thành ủy Hà Nội', 'Đảng bộ thành phố Hà Nội')
+    """
+    words = name.split()
+    if not words:
+        return name
+    key = fold(" ".join(words))
+    if key in _FIXED:
+        return _FIXED[key]
+    for prefix, written in _PREFIXES.items():
+        if key.startswith(prefix + " "):
+            return written + " " + organ_case(" ".join(words[len(prefix.split()):]))
+    lower = [w if fold(w) in _KEEP_UPPER else w.lower() for w in words]
+    if key.startswith("bo ") and len(words) > 1:
+        # Bộ + field names: each component after "Bộ", "-", "và", "," is capitalised.
+        out = [_cap(lower[0])]
+        cap_next = True
+        for w in lower[1:]:
+            out.append(_cap(w) if cap_next else w)
+            cap_next = w in ("-", "và", "–") or w.endswith(",")
+        return " ".join(out)
+    out = [_cap(lower[0])]
+    i = 1
+    if any(key.startswith(c) for c in _PARTY_COMMITTEES):
+        out.append(lower[1] if len(lower) > 1 else "")
+        i = 2
+        if len(lower) > 2 and not any(fold(" ".join(lower[2:])).startswith(loc + " ")
+                                      for loc in _LOCALITIES):
+            return " ".join(out + _place(lower[2:]))
+    while i < len(lower):
+        rest = fold(" ".join(lower[i:]))
+        loc = next((loc for loc in _LOCALITIES if rest.startswith(loc + " ")), None)
+        if loc:
+            n = len(loc.split())
+            return " ".join(out + lower[i:i + n] + _place(lower[i + n:]))
+        out.append(lower[i])
+        i += 1
+    text = " ".join(w for w in out if w)
+    for folded, written in _FIXED.items():
+        text = re.sub(r"(?i)\b" + re.escape(written) + r"\b", written, text)
+    return text
+
+
+def title_case(title: str) -> str:
+    """A signer's position as written in running text.
+
+    >>> title_case("PHÓ BÍ THƯ THƯỜNG TRỰC"), title_case("CHÁNH VĂN PHÒNG")
+    ('Phó Bí thư Thường trực', 'Chánh Văn phòng')
+    >>> title_case("CHỦ TỊCH QUỐC HỘI"), title_case("PHÓ THỦ TƯỚNG")
+    ('Chủ tịch Quốc hội', 'Phó Thủ tướng')
+    """
+    words = title.lower().split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = fold(" ".join(words[i:i + 2]))
+        if pair in _TITLE_WORDS:
+            out.append(_TITLE_WORDS[pair])
+            i += 2
+            continue
+        out.append(words[i])
+        i += 1
+    text = " ".join(out)
+    if fold(text).startswith("pho ") and len(out) > 1:
+        text = "Phó " + _cap(text[4:])
+    return _cap(text)
+
+
+def is_organ_start(line: str) -> bool:
+    """True when a line begins with the head word of an issuing body (not a position).
+
+    >>> is_organ_start("QUẬN ỦY HOÀN KIẾM"), is_organ_start("QUẬN HOÀN KIẾM")
+    (True, False)
+    >>> is_organ_start("BỘ TÀI CHÍNH"), is_organ_start("BỘ TRƯỞNG")
+    (True, False)
+    """
+    key = fold(" ".join(line.split())) + " "
+    if is_title_line(line):
+        return False
+    return any(key.startswith(head.strip() + " ") for head in _ORGAN_HEADS)
+
+
+def is_title_line(line: str) -> bool:
+    """True when a line names a signer's position ("PHÓ BÍ THƯ THƯỜNG TRỰC", "BỘ TRƯỞNG").
+
+    >>> is_title_line("PHÓ CHỦ TỊCH"), is_title_line("QUẬN ỦY")
+    (True, False)
+    """
+    key = fold(line.strip())
+    return any(key == t or key.startswith(t + " ") for t in _TITLES)
+
+
+def strip_rank(name: str) -> str:
+    """Remove a military or academic rank before a name.
+
+    >>> strip_rank("Trung tướng Vũ Hải Sản")
+    'Vũ Hải Sản'
+    """
+    for rank in _RANKS:
+        if name.startswith(rank + " "):
+            return name[len(rank) + 1:].strip()
+    return name
+
+
+_SIGNED = re.compile(r"^\(?\s*(?:Đã ký|Ký)\s*[:)]?\s*", re.IGNORECASE)
+
+
+def person_name(line: str, need_surname: bool = False) -> str | None:
+    """The person's name on a signature line, or None if the line is not a name.
+
+    >>> person_name("Đã ký: Đình Tiên Dũng"), person_name("Trung tướng Vũ Hải Sản")
+    ('Đình Tiên Dũng', 'Vũ Hải Sản')
+    >>> person_name("Hoàn Kiếm"), person_name("Hoàn Kiếm", need_surname=True) is None
+    ('Hoàn Kiếm', True)
+    >>> person_name("Nơi nhận:") is None
+    True
+    """
+    text = _SIGNED.sub("", line.strip()).strip(" .,;[]()")
+    text = strip_rank(text)
+    words = text.split()
+    if not 2 <= len(words) <= 5:
+        return None
+    for w in words:
+        if not (w.isalpha() and w[0].isupper() and (len(w) == 1 or w[1:].islower())):
+            return None
+    if need_surname and words[0] not in SURNAMES:
+        return None
+    return " ".join(words)
