@@ -1,0 +1,295 @@
+"""The catalog: an SQLite index of stored documents, their identities and citations.
+
+The catalog holds *effective* values (the parse with corrections applied) so that
+lookups and citation resolution are index queries, never scans of ``record.json``.
+It is derived from ``docs/*/record.json`` plus the ``corrections`` table, which is the
+only data that exists nowhere else.
+
+Concurrency: WAL mode, a busy timeout, and ``BEGIN IMMEDIATE`` for every write, so two
+processes (CLI ingest and a web upload) queue instead of failing or corrupting.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .corrections import Correction
+from .errors import StorageError
+from .record import CitedBy, Citation, Record
+from .resolve import (
+    UNRESOLVED, Candidate, Resolution, citation_parts, expand_short, ref_parts, resolve, year_of,
+)
+
+__all__ = ["Catalog", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, ext TEXT NOT NULL,
+    filename TEXT, ingested_at TEXT NOT NULL, pages INTEGER NOT NULL DEFAULT 0,
+    ref TEXT, ref_key TEXT, number TEXT, symbol TEXT, doc_type TEXT, issuer TEXT,
+    parent_issuer TEXT, place TEXT, date TEXT, subject TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_ref_key ON documents(ref_key);
+CREATE TABLE IF NOT EXISTS identities (
+    doc_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+    ref TEXT, ref_key TEXT NOT NULL, number TEXT NOT NULL, year TEXT, date TEXT,
+    doc_type TEXT, issuer TEXT, parent_issuer TEXT, place TEXT,
+    PRIMARY KEY (doc_id, seq)
+);
+CREATE INDEX IF NOT EXISTS identities_ref_key ON identities(ref_key);
+CREATE INDEX IF NOT EXISTS identities_number ON identities(number);
+CREATE TABLE IF NOT EXISTS citations (
+    citing_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    ref TEXT, ref_key TEXT, year TEXT, number TEXT, symbol TEXT, doc_type TEXT, issuer TEXT,
+    date TEXT, relation TEXT, status TEXT NOT NULL, target_id TEXT, candidates TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (citing_id, seq)
+);
+CREATE INDEX IF NOT EXISTS citations_ref_key ON citations(ref_key);
+CREATE INDEX IF NOT EXISTS citations_number ON citations(number);
+CREATE INDEX IF NOT EXISTS citations_target ON citations(target_id);
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL, field TEXT NOT NULL,
+    value_json TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_doc ON corrections(doc_id, id);
+"""
+
+_DOC_FIELDS = ("ref", "number", "symbol", "doc_type", "issuer", "parent_issuer", "place",
+               "date", "subject")
+
+
+class Catalog:
+    """One connection to ``catalog.sqlite3``; safe to share between threads."""
+
+    def __init__(self, path: Path, timeout: float = 30.0):
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open catalog {path}: {exc}") from exc
+        try:  # idempotent DDL, in one transaction of its own (executescript commits first)
+            with self._lock:
+                self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise StorageError(f"cannot create catalog {path}: {exc}") from exc
+        with self.write():
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
+                                 (str(SCHEMA_VERSION),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StorageError(f"{path}: catalog schema {row[0]} is newer than this "
+                                   f"vanthu ({SCHEMA_VERSION}); upgrade vanthu")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- transactions ------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """A write transaction: BEGIN IMMEDIATE (waits for other writers), commit on success."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"catalog busy or unreadable: {exc}") from exc
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"catalog write failed: {exc}") from exc
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        """A read snapshot, so one record is assembled from one consistent state."""
+        with self._lock:
+            if self._db.in_transaction:  # already inside write(): same snapshot
+                yield
+                return
+            try:
+                self._db.execute("BEGIN")
+                yield
+            except sqlite3.Error as exc:
+                raise StorageError(f"catalog read failed: {exc}") from exc
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
+
+    def _q(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            with self._lock:
+                return self._db.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"catalog query failed: {exc}") from exc
+
+    # -- documents ---------------------------------------------------------------
+
+    def document(self, doc_id: str) -> sqlite3.Row | None:
+        rows = self._q("SELECT * FROM documents WHERE id = ?", (doc_id,))
+        return rows[0] if rows else None
+
+    def count(self) -> int:
+        return int(self._q("SELECT count(*) FROM documents")[0][0])
+
+    def ids_page(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """Ids in ingest order after rowid *after* (keyset paging: no long-held cursor)."""
+        rows = self._q("SELECT rowid, id FROM documents WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                       (after, limit))
+        return [(r[0], r[1]) for r in rows]
+
+    def insert_document(self, doc_id: str, sha256: str, ext: str, filename: str | None,
+                        ingested_at: str, pages: int, record: Record) -> None:
+        self._db.execute(
+            "INSERT INTO documents (id, sha256, ext, filename, ingested_at, pages) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (doc_id, sha256, ext, filename, ingested_at, pages))
+        self.update_document(doc_id, record)
+
+    def update_document(self, doc_id: str, record: Record) -> None:
+        parts = ref_parts(record.ref) or citation_parts(Citation(number=record.number,
+                                                                 symbol=record.symbol))
+        values = [getattr(record, f) for f in _DOC_FIELDS]
+        self._db.execute(
+            "UPDATE documents SET ref_key = ?, " + ", ".join(f"{f} = ?" for f in _DOC_FIELDS)
+            + " WHERE id = ?", (parts.key if parts else None, *values, doc_id))
+
+    def find(self, ref: str) -> list[str]:
+        """Ids of documents with an identity (own or copy) of this number and symbol."""
+        parts = ref_parts(ref)
+        if parts is None:
+            return []
+        rows = self._q("SELECT DISTINCT doc_id, year FROM identities WHERE ref_key = ?",
+                       (parts.key,))
+        return sorted({r[0] for r in rows if parts.year in (None, r[1])})
+
+    # -- identities and citations ------------------------------------------------
+
+    def index_document(self, doc_id: str, record: Record) -> None:
+        """(Re)build *record*'s identities and citations and re-resolve every citation
+        whose number/symbol it has or had. Call inside :meth:`write`."""
+        record = record.replace(id=doc_id)
+        old_keys = {(r[0], r[1]) for r in self._db.execute(
+            "SELECT ref_key, year FROM identities WHERE doc_id = ?", (doc_id,))}
+        self._db.execute("DELETE FROM identities WHERE doc_id = ?", (doc_id,))
+        identities = [("self", record.ref, record.number, record.symbol, record.date,
+                       record.doc_type, record.issuer, record.parent_issuer, record.place)]
+        identities += [("copy", c.ref, c.number, c.symbol, c.date, c.doc_type, c.issuer, None,
+                        c.place) for c in record.copies]
+        new_keys: set[tuple[str, str | None]] = set()
+        for seq, (kind, ref, number, symbol, date, *rest) in enumerate(identities):
+            parts = citation_parts(Citation(ref=ref, number=number, symbol=symbol))
+            if parts is None:
+                continue
+            year = parts.year or year_of(date)
+            new_keys.add((parts.key, year))
+            self._db.execute(
+                "INSERT INTO identities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, seq, kind, ref, parts.key, parts.number, year, date, *rest))
+
+        self._db.execute("DELETE FROM citations WHERE citing_id = ?", (doc_id,))
+        for seq, cit in enumerate(expand_short(record.citations)):
+            parts = citation_parts(cit)
+            res = resolve(cit, record, self.candidates(parts.key)) if parts else \
+                Resolution(UNRESOLVED)
+            self._db.execute(
+                "INSERT INTO citations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, seq, cit.ref, parts.key if parts else None,
+                 (parts.year or year_of(cit.date)) if parts else None,
+                 parts.number if parts else cit.number, cit.symbol, cit.doc_type, cit.issuer,
+                 cit.date, cit.relation, res.status, res.target_id, json.dumps(res.candidates)))
+        self._reresolve(old_keys | new_keys, exclude=doc_id)
+
+    def candidates(self, ref_key: str) -> list[Candidate]:
+        rows = self._db.execute(
+            "SELECT doc_id, ref_key, year, date, doc_type, issuer, parent_issuer, place, kind "
+            "FROM identities WHERE ref_key = ?", (ref_key,)).fetchall()
+        return [Candidate(*row) for row in rows]
+
+    def _reresolve(self, identities: set[tuple[str, str | None]], exclude: str) -> None:
+        """Resolve again other documents' citations of these (number/symbol, year)
+        identities: a new or changed document can link an unresolved citation or make a
+        linked one ambiguous. A citation of another year cannot be affected (the year
+        is a hard filter of :func:`resolve`), so it is not even read."""
+        years: dict[str, set[str | None]] = {}
+        for key, year in identities:
+            years.setdefault(key, set()).add(year)
+        for key, key_years in sorted(years.items()):
+            sql = ("SELECT c.*, d.issuer AS d_issuer, d.parent_issuer AS d_parent, "
+                   "d.place AS d_place, d.date AS d_date, d.doc_type AS d_type "
+                   "FROM citations c JOIN documents d ON d.id = c.citing_id "
+                   "WHERE c.ref_key = ? AND c.citing_id != ?")
+            params: list[Any] = [key, exclude]
+            if None not in key_years:
+                sql += f" AND (c.year IS NULL OR c.year IN ({','.join('?' * len(key_years))}))"
+                params += sorted(y for y in key_years if y is not None)
+            rows = self._db.execute(sql, params).fetchall()
+            candidates = self.candidates(key) if rows else []
+            for row in rows:
+                cit = Citation(ref=row["ref"], number=row["number"], symbol=row["symbol"],
+                               doc_type=row["doc_type"], issuer=row["issuer"], date=row["date"])
+                citing = Record(id=row["citing_id"], issuer=row["d_issuer"],
+                                parent_issuer=row["d_parent"], place=row["d_place"],
+                                date=row["d_date"], doc_type=row["d_type"])
+                res = resolve(cit, citing, candidates)
+                found = json.dumps(res.candidates)
+                if (res.status, res.target_id, found) == \
+                        (row["status"], row["target_id"], row["candidates"]):
+                    continue
+                self._db.execute(
+                    "UPDATE citations SET status = ?, target_id = ?, candidates = ? "
+                    "WHERE citing_id = ? AND seq = ?",
+                    (res.status, res.target_id, found, row["citing_id"], row["seq"]))
+
+    def resolutions(self, doc_id: str) -> dict[int, Resolution]:
+        rows = self._q("SELECT seq, status, target_id, candidates FROM citations "
+                       "WHERE citing_id = ?", (doc_id,))
+        return {r[0]: Resolution(r[1], r[2], tuple(json.loads(r[3]))) for r in rows}
+
+    def cited_by(self, doc_id: str) -> list[CitedBy]:
+        rows = self._q(
+            "SELECT c.citing_id, c.relation, d.ref, d.date, d.issuer FROM citations c "
+            "JOIN documents d ON d.id = c.citing_id WHERE c.target_id = ? AND c.status = 'linked'"
+            " ORDER BY d.date IS NULL, d.date, c.citing_id, c.seq", (doc_id,))
+        seen: dict[str, CitedBy] = {}
+        for r in rows:  # one entry per citing document, with its first relation
+            seen.setdefault(r[0], CitedBy(id=r[0], ref=r[2], relation=r[1], date=r[3],
+                                          issuer=r[4]))
+        return list(seen.values())
+
+    # -- corrections -------------------------------------------------------------
+
+    def add_corrections(self, doc_id: str, values: dict[str, Any], who: str, at: str) -> None:
+        self._db.executemany(
+            "INSERT INTO corrections (doc_id, field, value_json, who, at) VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, f, json.dumps(v, ensure_ascii=False), who, at) for f, v in values.items()])
+
+    def latest_corrections(self, doc_id: str) -> dict[str, Any]:
+        rows = self._q("SELECT field, value_json FROM corrections WHERE doc_id = ? ORDER BY id",
+                       (doc_id,))
+        return {r[0]: json.loads(r[1]) for r in rows}  # later rows overwrite earlier ones
+
+    def correction_history(self, doc_id: str) -> list[Correction]:
+        rows = self._q("SELECT field, value_json, who, at FROM corrections WHERE doc_id = ? "
+                       "ORDER BY id", (doc_id,))
+        return [Correction(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]

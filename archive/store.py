@@ -1,0 +1,409 @@
+"""The archive: originals, extracted pages, parsed records and the catalog.
+
+Layout under ``settings.archive_dir``::
+
+    originals/<sha256[:2]>/<sha256>.<ext>   the file as received
+    docs/<id>/pages/0001.txt …              extracted text, one file per page
+    docs/<id>/record.json                   the record as parsed (no corrections)
+    catalog.sqlite3                         identities, citations, corrections (WAL)
+
+A document's id is the first 16 hex digits of its original's sha256, so storing the
+same file twice gives one document. A document's files are put in place first and
+its catalog rows committed last: after a crash it is either fully there or invisible
+(a leftover ``docs/<id>`` without catalog rows is ignored, and replaced by the next
+store of that file; ``.tmp-*`` folders are cleaned up when an archive is opened).
+
+Decisions:
+
+* ``get()`` takes an id only. A ref such as ``17/CT-UBND`` repeats across years and
+  bodies, so :meth:`Archive.find` returns *all* ids of a ref and :meth:`Archive.lookup`
+  turns an id or a ref naming exactly one document into an id (the CLI's ``show``).
+* ``record.json`` stays as parsed; corrections live in the catalog and are applied
+  on read, so :meth:`Archive.reparse` never loses them.
+* Citation status (linked / ambiguous / unresolved) is kept in the catalog, never in
+  ``record.json``; see :mod:`archive.resolve` for the rules.
+
+>>> import tempfile
+>>> with Archive(tempfile.mkdtemp()) as archive:
+...     result = archive.store(Record(ref="1196/UBND-VP"), b"%PDF-1.4 ...", ["Số: 1196/UBND-VP"],
+...                            "cv1196.pdf")
+...     archive.get(result.id).ref, archive.find("1196/UBND–VP") == [result.id]
+('1196/UBND-VP', True)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Callable, Iterator, Sequence
+
+from .catalog import Catalog
+from .corrections import Correction, apply, validate
+from .errors import NotFoundError, StorageError, VanthuError
+from .files import (
+    atomic_write_text, fsync_dir, make_temp_dir, put_file, remove_stale_temps, remove_tree,
+    sha256_of, write_new_file, write_pages,
+)
+from .record import Record, Source
+from .settings import Settings
+
+__all__ = ["Archive", "StoreResult"]
+
+_ID = re.compile(r"^[0-9a-f]{16}$")
+_SHA = re.compile(r"^[0-9a-fA-F]{64}$")
+_EXT = re.compile(r"^[a-z0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What :meth:`Archive.store` did: the document's id, and whether it is new."""
+
+    id: str
+    created: bool
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _as_parsed(record: Record, doc_id: str, source: Source | None) -> Record:
+    """The record as the parser made it: no resolver output, nothing computed."""
+    citations = tuple(replace(c, target_id=None, status=None, candidates=())
+                      for c in record.citations)
+    return record.replace(id=doc_id, source=source, citations=citations, cited_by=(),
+                          corrected=())
+
+
+def _to_json(record: Record) -> str:
+    try:
+        return json.dumps(record.to_dict(), ensure_ascii=False, indent=1)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"record {record.id} cannot be serialised: {exc}") from exc
+
+
+class Archive:
+    """The source of truth of vanthu. Open it once and share it; close it when done.
+
+    >>> import tempfile
+    >>> with Archive(tempfile.mkdtemp()) as archive:
+    ...     archive.count()
+    0
+    """
+
+    def __init__(self, settings_or_path: Settings | str | os.PathLike[str], *,
+                 timeout: float = 30.0):
+        root = settings_or_path.archive_dir if isinstance(settings_or_path, Settings) \
+            else settings_or_path
+        self.root = Path(root)
+        self._originals = self.root / "originals"
+        self._docs = self.root / "docs"
+        try:
+            self._originals.mkdir(parents=True, exist_ok=True)
+            self._docs.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create archive at {self.root}: {exc}") from exc
+        remove_stale_temps(self._docs)
+        self._catalog = Catalog(self.root / "catalog.sqlite3", timeout=timeout)
+
+    def close(self) -> None:
+        """Close the catalog connection."""
+        self._catalog.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------
+
+    def store(self, record: Record, original: Path | bytes, pages: Sequence[str],
+              filename: str) -> StoreResult:
+        """Store a parsed document; idempotent by the original's sha256.
+
+        Resolves the document's citations and re-resolves stored citations that may
+        point to it (a citation to a not-yet-ingested document links when it arrives).
+        ``archive.store(ingest.parser.parse(text), Path("cv.pdf"), pages, "cv.pdf")``
+        """
+        try:
+            sha = sha256_of(original if isinstance(original, bytes) else Path(original))
+        except OSError as exc:
+            raise StorageError(f"cannot read original {original}: {exc}") from exc
+        given = record.source.sha256 if record.source else None
+        if given and given.lower() != sha:
+            raise StorageError(f"{filename}: record says sha256 {given}, the file is {sha}")
+        doc_id = sha[:16]
+        if self._known(doc_id, sha):
+            return StoreResult(doc_id, False)
+
+        # Slow work first, outside the lock, in a folder nobody looks at.
+        ext = self._ext(filename, original)
+        try:
+            tmp = make_temp_dir(self._docs, doc_id)
+        except OSError as exc:
+            raise StorageError(f"cannot write {filename} to the archive: {exc}") from exc
+        final, original_dest = self._docs / doc_id, self._original(sha, ext)
+        placed: list[Path] = []  # what this call put in view, to take back on failure
+        try:
+            texts = write_pages(tmp / "pages", pages)
+            source = record.source or Source()
+            source = replace(source, sha256=sha, filename=source.filename or filename,
+                             pages=source.pages or len(texts))
+            if not record.text:
+                record = record.replace(text="\n\n".join(texts))
+            parsed = _as_parsed(record, doc_id, source)
+            write_new_file(tmp / "record.json", _to_json(parsed))
+            fsync_dir(tmp / "pages")
+            fsync_dir(tmp)
+            # Under the write lock nobody else places or removes this document's files.
+            with self._catalog.write():
+                if self._known(doc_id, sha):  # another process stored it meanwhile
+                    return StoreResult(doc_id, False)
+                try:
+                    if not original_dest.exists():
+                        put_file(original_dest, original)
+                        placed.append(original_dest)
+                    if final.exists():  # left by a store that crashed before its commit
+                        self._discard(final)
+                    os.rename(tmp, final)
+                    placed.append(final)
+                    fsync_dir(self._docs)
+                    self._catalog.insert_document(doc_id, sha, ext, filename, _now(),
+                                                  len(texts), parsed)
+                    self._catalog.index_document(doc_id, parsed)
+                except BaseException:
+                    self._take_back(placed)
+                    placed.clear()
+                    raise
+            placed.clear()  # committed
+            return StoreResult(doc_id, True)
+        except OSError as exc:
+            raise StorageError(f"cannot write {filename} to the archive: {exc}") from exc
+        finally:
+            if placed:  # the COMMIT itself failed
+                self._take_back(placed, unless_committed=doc_id)
+            remove_tree(tmp)
+
+    def correct(self, doc_id: str, changes: dict[str, Any], who: str) -> Record:
+        """Record an archivist's corrections; they win over the parse, now and after reparse.
+
+        ``archive.correct(id, {"date": "2021-08-11", "issuer": "Quận ủy Hoàn Kiếm"}, "lan")``
+        Raises VanthuError for a field that cannot be corrected or a value of the wrong type.
+        """
+        values = validate(changes)
+        if not isinstance(who, str) or not who.strip():
+            raise VanthuError("a correction needs the name of who made it")
+        self._require(doc_id)
+        with self._catalog.write():  # read under the lock: a concurrent reparse is done
+            parsed = self._read_record(doc_id)
+            self._catalog.add_corrections(doc_id, values, who.strip(), _now())
+            self._reindex(doc_id, parsed)
+        return self.get(doc_id)
+
+    def reparse(self, doc_id: str, parse: Callable[[str], Record]) -> Record:
+        """Parse the stored page text again (pages joined by a blank line) and replace
+        ``record.json``; the source info is kept and corrections still win.
+
+        ``archive.reparse(id, ingest.parser.parse)``
+        """
+        self._require(doc_id)
+        old = self._read_record(doc_id)
+        new = parse("\n\n".join(self.pages(doc_id)))
+        if not isinstance(new, Record):
+            raise VanthuError(f"parse() returned {type(new).__name__}, not a Record")
+        parsed = _as_parsed(new, doc_id, old.source)
+        text = _to_json(parsed)
+        with self._catalog.write():
+            self._reindex(doc_id, parsed)
+            try:  # the file last: if it fails, the catalog rolls back with it
+                atomic_write_text(self._docs / doc_id / "record.json", text)
+            except OSError as exc:
+                raise StorageError(f"cannot write record of {doc_id}: {exc}") from exc
+        return self.get(doc_id)
+
+    def reparse_all(self, parse: Callable[[str], Record],
+                    on_error: Callable[[str, Exception], None] | None = None) -> int:
+        """Reparse every document; returns how many were reparsed. Without *on_error*
+        the first failure is raised; with it, failures are reported and skipped."""
+        done = 0
+        for doc_id in self.ids():
+            try:
+                self.reparse(doc_id, parse)
+                done += 1
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(doc_id, exc)
+        return done
+
+    # -- reading -----------------------------------------------------------------
+
+    def get(self, doc_id: str) -> Record:
+        """The record with corrections applied, citations resolved and ``cited_by`` filled.
+
+        Takes an id only; use :meth:`find` to turn a ref such as ``1196/UBND-VP`` into ids
+        (one ref can name several documents). Raises NotFoundError for an unknown id.
+        """
+        self._require(doc_id)
+        parsed = self._read_record(doc_id)
+        with self._catalog.read():
+            latest = self._catalog.latest_corrections(doc_id)
+            resolutions = self._catalog.resolutions(doc_id)
+            cited_by = self._catalog.cited_by(doc_id)
+        record = apply(parsed, latest)
+        citations = []
+        for seq, cit in enumerate(record.citations):
+            res = resolutions.get(seq)
+            if res is not None:
+                cit = replace(cit, target_id=res.target_id, status=res.status,
+                              candidates=res.candidates)
+            citations.append(cit)
+        return record.replace(id=doc_id, citations=tuple(citations), cited_by=tuple(cited_by))
+
+    def find(self, ref: str) -> list[str]:
+        """Ids of the documents that carry this number, as their own or as a copy's.
+
+        ``archive.find("49-BS/QU")``; a ref with a year (``23/2020/QĐ-TTg``) must match it.
+        """
+        return self._catalog.find(ref)
+
+    def lookup(self, key: str) -> str:
+        """The id of the one document named by *key*: an id, or a ref such as ``1196/UBND-VP``.
+
+        Raises NotFoundError if nothing matches, VanthuError naming the ids if several do
+        (a ref repeats across years and bodies; pick one with its id).
+        """
+        key = key.strip() if isinstance(key, str) else key
+        if key in self:
+            return key
+        found = self.find(key) if isinstance(key, str) else []
+        if not found:
+            raise NotFoundError(f"no document with id or number {key!r}")
+        if len(found) > 1:
+            raise VanthuError(f"{key!r} names {len(found)} documents: {', '.join(found)}; "
+                              "give one id")
+        return found[0]
+
+    def find_sha256(self, sha256: str) -> str | None:
+        """The id of the document stored from a file with this content, or None."""
+        row = self._catalog.document(sha256.lower()[:16]) if _SHA.match(sha256 or "") else None
+        return row["id"] if row is not None and row["sha256"] == sha256.lower() else None
+
+    def iter_records(self, batch_size: int = 256) -> Iterator[Record]:
+        """Every record (as :meth:`get` gives it), in ingest order, reading *batch_size*
+        ids at a time: memory stays flat, and no read transaction is held open between
+        batches, so writers are never blocked by a slow consumer.
+
+        ``index.rebuild(archive.iter_records())``
+        """
+        after = 0
+        while True:
+            batch = self._catalog.ids_page(after, batch_size)
+            if not batch:
+                return
+            for rowid, doc_id in batch:
+                yield self.get(doc_id)
+            after = batch[-1][0]
+
+    def ids(self) -> list[str]:
+        """All document ids in ingest order."""
+        out: list[str] = []
+        after = 0
+        while batch := self._catalog.ids_page(after, 10_000):
+            out.extend(doc_id for _, doc_id in batch)
+            after = batch[-1][0]
+        return out
+
+    def count(self) -> int:
+        """The number of stored documents."""
+        return self._catalog.count()
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and bool(_ID.match(doc_id)) \
+            and self._catalog.document(doc_id) is not None
+
+    def pages(self, doc_id: str) -> list[str]:
+        """The extracted text of each page, in order."""
+        self._require(doc_id)
+        folder = self._docs / doc_id / "pages"
+        try:
+            files = sorted(folder.glob("[0-9]*.txt"), key=lambda p: int(p.stem))
+            return [p.read_text(encoding="utf-8") for p in files]
+        except OSError as exc:
+            raise StorageError(f"cannot read pages of {doc_id}: {exc}") from exc
+
+    def original_path(self, doc_id: str) -> Path:
+        """Where the original file of a document is kept."""
+        row = self._require(doc_id)
+        return self._original(row["sha256"], row["ext"])
+
+    def corrections(self, doc_id: str) -> list[Correction]:
+        """The correction history of a document, oldest first (field, value, who, at)."""
+        self._require(doc_id)
+        return self._catalog.correction_history(doc_id)
+
+    # -- internals ---------------------------------------------------------------
+
+    def _require(self, doc_id: str) -> Any:
+        row = self._catalog.document(doc_id) if isinstance(doc_id, str) and _ID.match(doc_id) \
+            else None
+        if row is None:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        return row
+
+    def _reindex(self, doc_id: str, parsed: Record) -> None:
+        """Refresh the catalog from the parse plus corrections; inside a write transaction."""
+        effective = apply(parsed, self._catalog.latest_corrections(doc_id))
+        self._catalog.update_document(doc_id, effective)
+        self._catalog.index_document(doc_id, effective)
+
+    def _read_record(self, doc_id: str) -> Record:
+        path = self._docs / doc_id / "record.json"
+        try:
+            return Record.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise StorageError(f"cannot read {path}: {exc}") from exc
+
+    def _original(self, sha: str, ext: str) -> Path:
+        return self._originals / sha[:2] / f"{sha}.{ext}"
+
+    @staticmethod
+    def _ext(filename: str, original: Path | bytes) -> str:
+        for name in (filename, "" if isinstance(original, bytes) else str(original)):
+            ext = Path(name or "").suffix.lower().lstrip(".")
+            if _EXT.match(ext):
+                return ext
+        return "bin"
+
+    def _known(self, doc_id: str, sha: str) -> bool:
+        row = self._catalog.document(doc_id)
+        if row is not None and row["sha256"] != sha:  # 64-bit prefix collision: refuse
+            raise StorageError(f"id {doc_id} is taken by another file ({row['sha256']})")
+        return row is not None
+
+    def _take_back(self, placed: list[Path], unless_committed: str | None = None) -> None:
+        if unless_committed is not None:
+            try:
+                if self._catalog.document(unless_committed) is not None:
+                    return
+            except StorageError:
+                return  # cannot tell: leave them; uncatalogued files are invisible
+        for path in placed:
+            if path.is_dir():
+                self._discard(path)
+            else:
+                path.unlink(missing_ok=True)
+
+    def _discard(self, folder: Path) -> None:
+        """Move a document folder out of sight first, then delete it."""
+        aside = make_temp_dir(self._docs, "discard")
+        try:
+            os.rename(folder, aside / folder.name)
+        except OSError:
+            pass
+        remove_tree(aside)
