@@ -259,6 +259,14 @@ class Index:
     def __contains__(self, id: str) -> bool:
         return self._get_searcher().document_number(id=id) is not None
 
+    def close(self) -> None:
+        """Release the cached searcher's files (the index on disk stays as it is)."""
+        with self._mutex:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+            self._searcher_gen = None
+
 
 class _Batch:
     def __init__(self, writer, journal: Path | None):

@@ -1,0 +1,53 @@
+# Two commands do all set-up on a fresh Debian machine (as root): `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ARCHIVE ?= vanthu-data
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-noto-core
+SAMPLE_QUERIES := "chan chinh dieu hanh phong chong dich" "issuer:hoan kiem type:CV" "cites:835-CV/TU" "date:2022"
+
+.PHONY: all system venv run demo test bench samples clean
+
+all: venv
+
+# apt only when something is missing, so repeated runs stay fast and work offline.
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: system $(VENV)/.installed
+
+samples: venv
+	$(BIN)/python samples/make_scans.py
+
+run: venv
+	$(BIN)/vanthu --archive $(ARCHIVE) ingest samples/scans/*.pdf samples/corpus
+	$(BIN)/vanthu --archive $(ARCHIVE) reindex
+	@for q in $(SAMPLE_QUERIES); do echo; echo "== vanthu search $$q"; $(BIN)/vanthu --archive $(ARCHIVE) search "$$q" --limit 5; done
+	@echo; echo "== vanthu show 1196/UBND-VP"; $(BIN)/vanthu --archive $(ARCHIVE) show 1196/UBND-VP
+	@echo; echo "== vanthu show 835-CV/TU's citer 1919-CV/QU"; $(BIN)/vanthu --archive $(ARCHIVE) show 1919-CV/QU
+	$(BIN)/vanthu --archive $(ARCHIVE) serve
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+bench: venv
+	$(BIN)/python benchmarks/parser_accuracy.py
+	$(BIN)/python benchmarks/ocr_throughput.py
+	$(BIN)/python benchmarks/search_bench.py --docs 10000
+
+clean:
+	rm -rf $(VENV) $(ARCHIVE) *.egg-info .pytest_cache

@@ -1,0 +1,203 @@
+"""``vanthu`` — the command line of INTERFACE.md.
+
+Thin by design: each command builds Settings, calls the archive/search/pipeline, and
+turns vanthu's own errors into messages and exit codes.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.errors import NotFoundError, QueryError, VanthuError
+from archive.record import Record
+from archive.settings import Settings
+
+ARCHIVE_HELP = "Archive folder (default: $VANTHU_ARCHIVE, else ./vanthu-data)."
+
+
+def _settings(archive: str | None, jobs: int | None = None) -> Settings:
+    kwargs: dict[str, Any] = {}
+    if archive:
+        kwargs["archive_dir"] = Path(archive)
+    if jobs:
+        kwargs["jobs"] = jobs
+    return Settings(**kwargs)
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def with_archive_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--archive DIR`` on every command, as INTERFACE.md promises; the group's value is the fallback."""
+
+    @click.option("--archive", "archive", metavar="DIR", default=None, help=ARCHIVE_HELP)
+    @click.pass_context
+    @functools.wraps(command)
+    def wrapper(ctx: click.Context, archive: str | None, **kwargs: Any) -> Any:
+        chosen = archive or (ctx.obj or {}).get("archive")
+        try:
+            return command(chosen, **kwargs)
+        except QueryError as error:
+            raise click.ClickException(f"query: {error}") from None
+        except NotFoundError as error:
+            raise click.ClickException(str(error)) from None
+        except VanthuError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+@click.group()
+@click.option("--archive", "archive", metavar="DIR", default=None, help=ARCHIVE_HELP)
+@click.pass_context
+def cli(ctx: click.Context, archive: str | None) -> None:
+    """vanthu — archive, parse and search Vietnamese administrative directives."""
+    ctx.obj = {"archive": archive}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="OCR processes (default: one per core).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
+@with_archive_option
+def ingest(archive: str | None, paths: tuple[Path, ...], jobs: int | None, as_json: bool,
+           no_progress: bool) -> None:
+    """Add files or folders to the archive (OCR where there is no text layer)."""
+    from vanthu.pipeline import ingest_files
+    from vanthu.stores import open_stores
+
+    settings = _settings(archive, jobs)
+    failed = stored = known = 0
+    outcomes = []
+    with open_stores(settings) as (store, index):
+        for outcome in ingest_files(paths, store, index, settings, progress=not no_progress):
+            outcomes.append(outcome.to_dict())
+            if outcome.error:
+                failed += 1
+                click.echo(f"error: {outcome.error}", err=True)
+            elif outcome.created:
+                stored += 1
+            else:
+                known += 1
+            if not as_json and not outcome.error:
+                state = "stored" if outcome.created else "already stored"
+                click.echo(f"{state}: {outcome.path} → {outcome.id} {outcome.ref or '(no number)'}")
+    if as_json:
+        _print_json(outcomes)
+    else:
+        click.echo(f"{stored} stored, {known} already stored, {failed} failed", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@with_archive_option
+def parse(archive: str | None, file: Path, as_json: bool) -> None:
+    """Read one file and print its record without storing it."""
+    from vanthu.pipeline import parse_file
+
+    record = parse_file(file, _settings(archive))
+    _show(record, as_json)
+
+
+@cli.command()
+@click.argument("id")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@with_archive_option
+def show(archive: str | None, id: str, as_json: bool) -> None:
+    """Print a stored record (by id or by number such as 1196/UBND-VP)."""
+    from vanthu.stores import open_archive
+
+    with open_archive(_settings(archive)) as store:
+        record = store.get(store.lookup(id))
+    _show(record, as_json)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
+              show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@with_archive_option
+def search(archive: str | None, query: str, limit: int, page: int, sort: str, as_json: bool) -> None:
+    """Search the archive; QUERY uses the syntax of the web UI."""
+    from vanthu.stores import open_index
+
+    with open_index(_settings(archive)) as index:
+        result = index.search(query, limit=limit, page=page, sort=sort)
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    click.echo(f"{result.total} kết quả cho: {query}")
+    if result.suggestion:
+        click.echo(f"Có phải bạn muốn tìm: {result.suggestion}")
+    for hit in result.hits:
+        click.echo(f"\n{hit.id}  {hit.ref or '(không số)'}  {hit.date or ''}  {hit.issuer or ''}")
+        if hit.subject:
+            click.echo(f"  {hit.subject}")
+        for line in hit.highlights[:2]:
+            click.echo(f"  … {line} …")
+
+
+@cli.command()
+@with_archive_option
+def reindex(archive: str | None) -> None:
+    """Rebuild the search index from the archive."""
+    from vanthu.stores import open_archive, rebuild_index
+
+    settings = _settings(archive)
+    with open_archive(settings) as store:
+        count = rebuild_index(settings, store)
+    click.echo(f"indexed {count} documents", err=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+@with_archive_option
+def serve(archive: str | None, host: str, port: int) -> None:
+    """Run the web UI and JSON API."""
+    raise click.ClickException("the web UI is not built yet (see the web UI issue)")
+
+
+def _show(record: Record, as_json: bool) -> None:
+    if as_json:
+        _print_json(record.to_dict())
+        return
+    labels = [("Số, ký hiệu", record.ref), ("Loại", record.doc_type_name),
+              ("Cơ quan ban hành", record.issuer), ("Cơ quan cấp trên", record.parent_issuer),
+              ("Địa danh", record.place), ("Ngày", record.date), ("Trích yếu", record.subject),
+              ("Người ký", " — ".join(filter(None, [record.signer_title, record.signer])) or None)]
+    if record.id:
+        labels.insert(0, ("Mã", record.id))
+    for label, value in labels:
+        click.echo(f"{label}: {value if value else '—'}")
+    for copy in record.copies:
+        click.echo(f"Bản sao ({copy.kind or 'sao'}): {copy.ref or '—'}, {copy.issuer or '—'}, {copy.date or '—'}")
+    for citation in record.citations:
+        target = f" → {citation.target_id}" if citation.target_id else (
+            f" ({citation.status})" if citation.status else "")
+        click.echo(f"  trích dẫn [{citation.relation or '—'}] {citation.ref}"
+                   f" {citation.date or ''}{target}")
+    for cited in record.cited_by:
+        click.echo(f"  được trích bởi [{cited.relation or '—'}] {cited.ref or cited.id} ({cited.id})")
+
+
+def main() -> None:
+    cli(prog_name="vanthu")
+
+
+if __name__ == "__main__":
+    main()
