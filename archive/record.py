@@ -70,6 +70,8 @@ class Source:
     ocr: bool = False
     ocr_confidence: float | None = None
     media_type: str | None = None
+    # Tesseract's mean word confidence of each page; None for a page read from a text layer.
+    page_confidence: tuple[float | None, ...] = ()
 
 
 _TUPLE_OF = {"copies": Copy, "citations": Citation, "cited_by": CitedBy}
@@ -134,9 +136,7 @@ def _build(item_type: type, value: Any) -> Any:
     if isinstance(value, item_type):
         return value
     known = {f.name for f in fields(item_type)}
-    data = {k: v for k, v in value.items() if k in known}
-    if "candidates" in data:
-        data["candidates"] = tuple(data["candidates"] or ())
+    data = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items() if k in known}
     return item_type(**data)
 
 

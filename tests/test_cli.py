@@ -142,3 +142,15 @@ def test_bad_files_are_reported_and_the_rest_of_the_batch_is_stored(tmp_path):
     assert len(added) == 1  # good.txt's original, nothing of the bad files
     assert show(archive, "1196/UBND-VP")["source"]["filename"] == "good.txt"
     assert show(archive, "1919-CV/QU")["ref"] == "1919-CV/QU"
+
+
+@pytest.mark.ocr
+def test_parse_of_a_scan_reports_ocr_and_page_confidence(tmp_path):
+    page = Path(__file__).resolve().parents[1] / "samples" / "scans" / "pages" / "002_78fb6ff3a99b7859-p2.png"
+    record = json.loads(run("parse", page, "--json", archive=tmp_path / "a").stdout)
+    source = record["source"]
+    assert source["ocr"] is True and source["pages"] == 1
+    assert len(source["page_confidence"]) == 1
+    assert 50 < source["page_confidence"][0] <= 100
+    assert source["ocr_confidence"] == source["page_confidence"][0]
+    assert "Đặng Công Chúng" in record["text"]

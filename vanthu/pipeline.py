@@ -46,6 +46,7 @@ def record_of(document: Document) -> Record:
         ocr=document.ocr,
         ocr_confidence=document.ocr_confidence,
         media_type=document.media_type,
+        page_confidence=tuple(page.confidence for page in document.pages),
     )
     return record.replace(source=source)
 
