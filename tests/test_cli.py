@@ -79,6 +79,21 @@ def test_citation_is_linked_whichever_arrives_first(tmp_path, first, second):
     assert [(c["id"], c["relation"]) for c in cited["cited_by"]] == [(citing["id"], "thực hiện")]
 
 
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_real_gazette_chain_is_linked_whichever_arrives_first(tmp_path, order):
+    # 01/2025/TT-BLĐTBXH replaces 20/2023/TT-BLĐTBXH: two real text-layer PDFs.
+    corpus = Path(__file__).resolve().parents[1] / "samples" / "corpus"
+    files = [corpus / "thong-tu-so-01-2025-tt-bldtbxh-43956.pdf",
+             corpus / "thong-tu-so-20-2023-tt-bldtbxh-41198.pdf"]
+    archive = tmp_path / "archive"
+    for i in order:
+        run("ingest", "--no-progress", files[i], archive=archive)
+    newer, older = show(archive, "01/2025/TT-BLĐTBXH"), show(archive, "20/2023/TT-BLĐTBXH")
+    link = next(c for c in newer["citations"] if c["ref"] == "20/2023/TT-BLĐTBXH")
+    assert (link["target_id"], link["status"]) == (older["id"], "linked")
+    assert newer["id"] in [c["id"] for c in older["cited_by"]]
+
+
 def test_search_finds_by_ref_and_folded_words(seeds_archive):
     result = json.loads(run("search", "ref:1196/UBND-VP", "--json", archive=seeds_archive).stdout)
     assert [hit["ref"] for hit in result["hits"]] == ["1196/UBND-VP"]
