@@ -169,3 +169,24 @@ def test_parse_of_a_scan_reports_ocr_and_page_confidence(tmp_path):
     assert 50 < source["page_confidence"][0] <= 100
     assert source["ocr_confidence"] == source["page_confidence"][0]
     assert "Đặng Công Chúng" in record["text"]
+
+
+def test_corrections_win_survive_reparse_and_reach_the_index(seeds_archive):
+    key = show(seeds_archive, "1919-CV/QU")["id"]
+    run("correct", key, "signer=Nguyễn Quốc Khánh Thử", "recipients=[\"Văn phòng\"]", "--by", "lan",
+        archive=seeds_archive)
+    run("reparse", "--all", archive=seeds_archive)
+    record = show(seeds_archive, key)
+    assert record["signer"] == "Nguyễn Quốc Khánh Thử"
+    assert record["recipients"] == ["Văn phòng"]
+    assert sorted(record["corrected"]) == ["recipients", "signer"]
+    found = json.loads(run("search", 'signer:"khanh thu"', "--json", archive=seeds_archive).stdout)
+    assert [hit["id"] for hit in found["hits"]] == [key]
+
+
+@pytest.mark.parametrize("change", ["date=2022-13-01", "nofield=1", "ref"])
+def test_bad_corrections_are_refused(seeds_archive, change):
+    key = show(seeds_archive, "1196/UBND-VP")["id"]
+    result = run("correct", key, change, "--by", "lan", archive=seeds_archive, ok=False)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert show(seeds_archive, key)["corrected"] == []

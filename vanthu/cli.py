@@ -164,6 +164,61 @@ def reindex(archive: str | None) -> None:
 
 
 @cli.command()
+@click.argument("id")
+@click.argument("changes", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@click.option("--by", "who", required=True, help="Who makes the correction (kept with it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the corrected record as JSON.")
+@with_archive_option
+def correct(archive: str | None, id: str, changes: tuple[str, ...], who: str, as_json: bool) -> None:
+    """Correct fields of a stored record, e.g. date=2022-01-13 'signer=Nguyễn Văn A'.
+
+    VALUE is text, or JSON for lists and null (recipients='["A", "B"]', date=null).
+    Corrections are kept apart from the parse and win over it, also after a reparse.
+    """
+    from vanthu.pipeline import correct_record
+    from vanthu.stores import open_stores
+
+    settings = _settings(archive)
+    with open_stores(settings) as (store, index):
+        record = correct_record(store, index, store.lookup(id), _field_values(changes), who)
+    _show(record, as_json)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Reparse every stored document.")
+@with_archive_option
+def reparse(archive: str | None, ids: tuple[str, ...], every: bool) -> None:
+    """Parse stored documents again with this version's parser (no OCR is redone)."""
+    from vanthu.pipeline import reparse_records
+    from vanthu.stores import open_stores
+
+    if not ids and not every:
+        raise click.UsageError("name documents to reparse, or use --all")
+    with open_stores(_settings(archive)) as (store, index):
+        chosen = store.ids() if every else [store.lookup(key) for key in ids]
+        count = reparse_records(store, index, chosen)
+    click.echo(f"reparsed {count} documents", err=True)
+
+
+def _field_values(changes: tuple[str, ...]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for change in changes:
+        name, sep, raw = change.partition("=")
+        if not sep or not name.strip():
+            raise click.UsageError(f"expected FIELD=VALUE, got {change!r}")
+        text = raw.strip()
+        if text == "null" or text[:1] in "[{":
+            try:
+                values[name.strip()] = json.loads(text)
+                continue
+            except ValueError:
+                raise click.UsageError(f"{name}: not valid JSON: {text}") from None
+        values[name.strip()] = text
+    return values
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @with_archive_option

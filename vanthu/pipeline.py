@@ -18,7 +18,7 @@ from ingest.parser import parse
 from ingest.readers import Document, read, read_many, walk
 from search import Index
 
-__all__ = ["Outcome", "ingest_files", "parse_file", "record_of"]
+__all__ = ["Outcome", "ingest_files", "parse_file", "record_of", "correct_record", "reparse_records"]
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,24 @@ def ingest_files(
                           else f"{path}: {error}")
             continue
         yield Outcome(str(path), id=stored.id, ref=record.ref, created=stored.created)
+
+
+def correct_record(archive: Archive, index: Index | None, doc_id: str,
+                   changes: dict[str, object], who: str) -> Record:
+    """Store an archivist's corrections and bring the index up to date with them."""
+    archive.correct(doc_id, changes, who)
+    record = archive.get(doc_id)
+    if index is not None:
+        index.add(record)
+    return record
+
+
+def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str]) -> int:
+    """Parse stored text again with today's parser; corrections still win. Returns the count."""
+    done = 0
+    for doc_id in ids:
+        archive.reparse(doc_id, parse)
+        if index is not None:
+            index.add(archive.get(doc_id))
+        done += 1
+    return done
