@@ -5,9 +5,12 @@
 Documents are generated from the seed texts and the dev-corpus gazette texts:
 paragraphs recombined, with varied issuers, numbers, dates, signers and citations
 (each cited ref is written into the text, as real directives do). Every indexing run
-is a separate process so that its peak memory (incl. worker processes) is its own.
-The same queries run against a naive Whoosh schema (StandardAnalyzer, one text field)
-as a yardstick. Not a test: the machine may be shared, so figures are noisy.
+is a separate process so that its peak memory (incl. worker processes) is its own:
+"peak RSS" is the rebuilding process's own peak plus the largest worker's peak (an
+upper bound of the sum, read from ``getrusage``). CPU seconds (process plus workers)
+per document and per query are reported next to wall-clock times: on a shared
+machine they are far less noisy. The same queries run against a naive Whoosh schema
+(StandardAnalyzer, one text field) as a yardstick. Not a test: figures are noisy.
 """
 from __future__ import annotations
 
@@ -102,9 +105,17 @@ def generate(n: int, paragraphs: list[str]):
 
 
 def peak_mb() -> float:
+    """Own peak RSS plus the largest child's (workers run at the same time)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, kids) / 1024
+    return (own + kids) / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (user + system)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def dir_mb(path: Path) -> float:
@@ -115,7 +126,7 @@ def phase_index(args) -> dict:
     paragraphs = source_paragraphs()
     path = Path(args.workdir) / f"{args.kind}-p{args.procs}"
     shutil.rmtree(path, ignore_errors=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     if args.kind == "vanthu":
         from search import Index
         Index(path).rebuild(generate(args.docs, paragraphs), procs=args.procs)
@@ -130,7 +141,9 @@ def phase_index(args) -> dict:
             writer.add_document(id=r.id, content=f"{r.issuer} {r.subject} {r.date} {r.text}")
         writer.commit()
     seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
     return {"docs": args.docs, "seconds": seconds, "docs_per_s": args.docs / seconds,
+            "cpu_ms_per_doc": cpu / args.docs * 1000,
             "size_mb": dir_mb(path), "peak_mb": peak_mb(), "path": str(path)}
 
 
@@ -185,13 +198,16 @@ def phase_query(args) -> dict:
             return len(results)
     for name, queries in classes.items():
         run(queries[0])
-        times, hits = [], []
+        times, cpu, hits = [], [], []
         for q in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             hits.append(run(q))
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
         times.sort()
+        cpu.sort()
         out[name] = {"p50_ms": statistics.median(times), "p95_ms": times[int(len(times) * 0.95) - 1],
+                     "cpu_p50_ms": statistics.median(cpu), "cpu_p95_ms": cpu[int(len(cpu) * 0.95) - 1],
                      "mean_hits": statistics.mean(hits), "zero_hit_queries": sum(h == 0 for h in hits)}
     return out
 
@@ -225,20 +241,22 @@ def main() -> None:
         r = child("index", docs=args.docs, procs=procs, workdir=workdir, kind="vanthu")
         built[procs] = r
         print(f"vanthu index procs={procs}: {r['docs_per_s']:.0f} docs/s ({r['seconds']:.0f} s), "
-              f"size {r['size_mb']:.0f} MB, peak RSS {r['peak_mb']:.0f} MB")
+              f"CPU {r['cpu_ms_per_doc']:.1f} ms/doc, size {r['size_mb']:.0f} MB, "
+              f"peak RSS {r['peak_mb']:.0f} MB", flush=True)
     kinds = [("vanthu", built[args.procs[0]]["path"])]
     if not args.no_naive:
         r = child("index", docs=args.docs, procs=1, workdir=workdir, kind="naive")
-        print(f"naive index: {r['docs_per_s']:.0f} docs/s, size {r['size_mb']:.0f} MB, "
-              f"peak RSS {r['peak_mb']:.0f} MB")
+        print(f"naive index: {r['docs_per_s']:.0f} docs/s, CPU {r['cpu_ms_per_doc']:.1f} ms/doc, "
+              f"size {r['size_mb']:.0f} MB, peak RSS {r['peak_mb']:.0f} MB", flush=True)
         kinds.append(("naive", r["path"]))
     for kind, path in kinds:
         stats = child("query", docs=args.docs, kind=kind, path=path, procs=1)
         print(f"\n{kind} queries (limit 20, highlights{' + facets' if kind == 'vanthu' else ''}):")
-        print(f"  {'class':16} {'p50 ms':>8} {'p95 ms':>8} {'mean hits':>10} {'0-hit':>6}")
+        print(f"  {'class':16} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'CPU p95':>8} "
+              f"{'mean hits':>10} {'0-hit':>6}")
         for name, s in stats.items():
-            print(f"  {name:16} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['mean_hits']:10.0f} "
-                  f"{s['zero_hit_queries']:6d}")
+            print(f"  {name:16} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['cpu_p50_ms']:8.1f} "
+                  f"{s['cpu_p95_ms']:8.1f} {s['mean_hits']:10.0f} {s['zero_hit_queries']:6d}", flush=True)
 
 
 if __name__ == "__main__":

@@ -36,10 +36,11 @@ from .query import parse
 from .results import SORTS, FacetCache, SearchResult, highlight_runs, run, suggest
 from .schema import SCHEMA_VERSION, document, make_schema
 from .snippets import Highlighter
+from .writer import BulkWriter, write_all
 
 __all__ = ["Index"]
 
-_LIMITMB = 256  # whoosh's RAM buffer per writer process
+_LIMITMB = 192  # postings kept in memory per writer process before a segment is written
 
 
 class Index:
@@ -113,17 +114,13 @@ class Index:
     # -- writing ------------------------------------------------------------------------
 
     @contextmanager
-    def _batch(self, procs: int = 1, gen: str | None = None, journal: bool = True) -> Iterator["_Batch"]:
+    def _batch(self) -> Iterator["_Batch"]:
         """One writer: commit if the body raised nothing, else cancel; locks always released."""
         with self._write_lock():
-            gen = gen or self._current()
-            ix = self._open(gen)
-            kwargs = {"limitmb": _LIMITMB}
-            if procs > 1:
-                kwargs.update(procs=procs, multisegment=True)
-            writer = ix.writer(**kwargs)
+            ix = self._open(self._current())
+            writer = BulkWriter(ix, limitmb=_LIMITMB)
             batch = _Batch(writer, self.path / "journal.jsonl"
-                           if journal and is_locked(self.path / "rebuild.lock") else None)
+                           if is_locked(self.path / "rebuild.lock") else None)
             try:
                 yield batch
                 batch.flush_journal()
@@ -140,9 +137,9 @@ class Index:
         with self._batch() as batch:
             batch.add(record)
 
-    def add_many(self, records: Iterable[Record], procs: int = 1) -> int:
-        """Index many records in one commit; ``procs`` > 1 analyses in that many processes."""
-        with self._batch(procs) as batch:
+    def add_many(self, records: Iterable[Record]) -> int:
+        """Index many records in one commit (for a whole archive, ``rebuild`` is faster)."""
+        with self._batch() as batch:
             for record in records:
                 batch.add(record)
             return batch.count
@@ -157,26 +154,16 @@ class Index:
 
         Searches keep using the old generation meanwhile; ``add``/``delete`` calls made
         during the rebuild are journalled and replayed into the new one before the swap.
+        ``procs`` > 1 analyses and writes in that many worker processes (one segment
+        or more each, not merged: merging would cost as much as the writing).
         """
         with file_lock(self.path / "rebuild.lock", 0, "a reindex is already running"):
             with self._write_lock():
                 (self.path / "journal.jsonl").unlink(missing_ok=True)
                 gen = self._new_generation()
             try:
-                ix = whoosh_index.open_dir(str(self.path / gen))
-                kwargs = {"limitmb": _LIMITMB}
-                if procs > 1:
-                    kwargs.update(procs=procs, multisegment=True)
-                writer = ix.writer(**kwargs)
-                count = 0
-                try:
-                    for record in records:
-                        writer.add_document(**document(record))
-                        count += 1
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
+                count = write_all(str(self.path / gen), records, document, procs=procs,
+                                  limitmb=_LIMITMB)
                 with self._write_lock():
                     self._replay_journal(gen)
                     old = self._current()
@@ -191,7 +178,7 @@ class Index:
         journal = self.path / "journal.jsonl"
         if not journal.exists():
             return
-        writer = whoosh_index.open_dir(str(self.path / gen)).writer()
+        writer = BulkWriter(whoosh_index.open_dir(str(self.path / gen)), limitmb=_LIMITMB)
         try:
             for line in journal.read_text(encoding="utf-8").splitlines():
                 op = json.loads(line)
@@ -247,6 +234,13 @@ class Index:
     def suggest(self, query: str) -> str | None:
         """"Did you mean": the query with unknown words replaced by close indexed ones."""
         return suggest(self._get_searcher(), query, parse(query))
+
+    def close(self) -> None:
+        """Close the cached searcher (a later search opens a new one)."""
+        with self._mutex:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = self._searcher_gen = None
 
     def doc_count(self) -> int:
         return self._get_searcher().doc_count()

@@ -29,6 +29,7 @@ from archive import vntext
 from archive.errors import QueryError
 
 from .analysis import WORD, bigrams, fold
+from .docsets import CheckedPhrase
 from .schema import _NAME_TO_ABBR, ref_key
 
 __all__ = ["ParsedQuery", "parse", "date_span"]
@@ -222,7 +223,7 @@ def _atom(tok: _Tok, fieldname: str | None, out: ParsedQuery | None) -> wq.Query
     if fieldname in ("issuer", "signer"):
         if fuzzy and len(words) == 1:
             return wq.FuzzyTerm(fieldname, words[0], maxdist=fuzzy, prefixlength=1)
-        return wq.Term(fieldname, words[0]) if len(words) == 1 else wq.Phrase(fieldname, words)
+        return wq.Term(fieldname, words[0]) if len(words) == 1 else CheckedPhrase(fieldname, words, words)
     if tok.kind == "word" and _REFLIKE.match(vntext.normalize_ref(text)):
         key = ref_key(text)
         return wq.Or([wq.Term("ref", key, boost=3.0), wq.Term("cites", key),
@@ -248,7 +249,7 @@ def _folded_phrase(words: list[str]) -> wq.Query:
     if len(words) == 1:
         return wq.Term("fcontent", words[0])
     pairs = bigrams(words)
-    return wq.Term("fbigram", pairs[0]) if len(pairs) == 1 else wq.Phrase("fbigram", pairs, slop=1)
+    return wq.Term("fbigram", pairs[0]) if len(pairs) == 1 else CheckedPhrase("fbigram", pairs, words)
 
 
 def _ref_query(fieldname: str, text: str) -> wq.Query:

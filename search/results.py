@@ -14,6 +14,8 @@ from whoosh.searching import Searcher
 from archive.record import SearchHit
 
 from .analysis import WORD, fold
+from .docsets import doc_ids
+from .ranking import top_docs
 from .query import ParsedQuery
 from .snippets import Highlighter
 
@@ -83,11 +85,11 @@ class FacetCache:
         return self
 
     def counts(self, docnums: list[int], limit: int) -> dict[str, list[tuple[str, int]]]:
-        years = Counter(self.date[d] // 10000 for d in docnums)
+        years = Counter(map((10000).__rfloordiv__, map(self.date.__getitem__, docnums)))
         years.pop(0, None)
         out = {}
         for name, values in (("issuer", self.issuer), ("type", self.type)):
-            counter = Counter(values[d] for d in docnums)
+            counter = Counter(map(values.__getitem__, docnums))
             counter.pop(b"", None)
             out[name] = sorted(((k.decode("utf-8"), n) for k, n in counter.items()),
                                key=lambda kv: (-kv[1], kv[0]))[:limit]
@@ -104,13 +106,19 @@ def _segment_id(reader) -> str:
 def run(searcher: Searcher, cache: FacetCache, text: str, parsed: ParsedQuery, *,
         limit: int, page: int, sort: str, facets: bool, facet_limit: int,
         highlighter: Highlighter) -> SearchResult:
-    """Execute ``parsed`` and build one page of :class:`SearchResult`."""
+    """Execute ``parsed`` and build one page of :class:`SearchResult`.
+
+    All matching docnums are found once, as sets (:func:`~search.docsets.doc_ids`), for
+    the total, the facets and date sorting; only the folded query decides what
+    matches (the parser's ``ANDMAYBE content:…`` exact-spelling boosts only score),
+    and relevance is BM25F over the matched set, boosts included
+    (:func:`~search.ranking.top_docs`), so exact spellings rank first.
+    """
     want = page * limit
-    docnums = list(searcher.docs_for_query(parsed.query))
+    docnums = doc_ids(searcher, parsed.query)
     total = len(docnums)
     if sort == "relevance":
-        results = searcher.search(parsed.query, limit=want)
-        scored = [(hit.docnum, hit.score or 0.0) for hit in results][want - limit:]
+        scored = top_docs(searcher, parsed.query, docnums, want)[want - limit:]
     else:
         dates = cache.load(searcher).date
         if sort == "date":  # oldest first, undated last

@@ -2,39 +2,48 @@
 
 Layout (each searchable text twice, numbers in ID-like fields of their own):
 
-* ``content`` — subject, issuers, type name, signer and body *as written* (NFC, one
-  tone placement, lower case); matches here add to the score of a query typed with
-  diacritics, so exact spellings rank first.
+* ``content`` — the syllables with diacritics of subject, issuers, type name, signer
+  and body *as written* (NFC, one tone placement, lower case); never matched on, only
+  looked up to re-rank the best folded matches, so exact spellings rank first.
 * ``fcontent`` — the same text folded (no diacritics); every free word must match here.
-* ``fbigram`` — adjacent folded syllable pairs with positions: a quoted phrase of n
-  syllables is a phrase of n-1 rare bigram terms instead of n common syllables.
-* ``issuer`` / ``signer`` — folded names with positions (issuers of copies included).
+* ``fbigram`` — adjacent folded syllable pairs as plain terms (no positions): a quoted
+  phrase of n syllables is an AND of n-1 rare bigram terms, checked against the text.
+* The three are :class:`Counted` fields: :func:`document` counts their terms in one
+  pass (:func:`~search.analysis.analyse`) instead of three token streams.
+* ``issuer`` / ``signer`` — folded names (issuers of copies included), no positions: a
+  phrase is checked against the columns ``w_issuer`` / ``w_signer`` (see
+  :mod:`search.docsets`).
 * ``ref`` / ``cites`` — reference keys (``1196/ubnd-vp``) and bare numbers (``1196``).
 * ``type`` — folded abbreviation (``cv``, ``qd``) and joined type name (``cong_van``).
 * ``date`` — a real date field (naive midnight, never a time zone).
 * columns ``f_issuer``, ``f_type``, ``f_date`` feed facets and date sorting.
 * ``meta`` / ``body`` — what a hit shows; the body is zlib-compressed.
+* ``ftext`` — column: the folded subject, issuers, type name and signer, for checking
+  phrases (the body is checked from ``body``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 import zlib
+from collections import Counter
 from typing import Any
 
 from whoosh import columns, fields
+from whoosh.system import pack_uint
 
 from archive import vntext
 from archive.record import Record
 
-from .analysis import BREAK, BigramTokenizer, FoldingTokenizer, exact_analyzer, fold
+from .docsets import words_text
+from .analysis import BREAK, BigramTokenizer, FoldingTokenizer, analyse, exact_analyzer, fold
 
-__all__ = ["SCHEMA_VERSION", "make_schema", "document", "ref_key", "ref_terms",
+__all__ = ["SCHEMA_VERSION", "Counted", "make_schema", "document", "ref_key", "ref_terms",
            "type_terms", "parse_iso_date", "TYPE_NAMES"]
 
 # Bump whenever fields, analyzers or document() change: an index built by another
 # version reports needs_rebuild() instead of answering wrongly.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TYPE_NAMES = {
     "CV": "Công văn", "TB": "Thông báo", "NQ": "Nghị quyết", "QĐ": "Quyết định",
@@ -52,15 +61,37 @@ _ISSUER_ALIASES = (("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd"),
 _NUMBER = re.compile(r"^\s*(\d+)")
 
 
+class Counted(fields.TEXT):
+    """A text field (term frequencies, no positions) that also accepts its terms
+    already counted: ``{term: count}``, as :func:`document` gives them.
+
+    >>> [(t, n) for t, n, _, _ in Counted(FoldingTokenizer()).index({"b": 2, "a": 1})]
+    [(b'a', 1), (b'b', 2)]
+    """
+
+    def __init__(self, analyzer):
+        super().__init__(analyzer=analyzer, phrase=False)
+
+    def counts(self, value: str | dict[str, int]) -> dict[str, int]:
+        if isinstance(value, dict):
+            return value
+        return Counter(t.text for t in self.analyzer(value))
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        return [(term.encode("utf-8"), n, n * boost, pack_uint(n))
+                for term, n in sorted(self.counts(value).items())]
+
+
 def make_schema() -> fields.Schema:
     folded = FoldingTokenizer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        content=fields.TEXT(analyzer=exact_analyzer(), phrase=False),
-        fcontent=fields.TEXT(analyzer=folded, phrase=False),
-        fbigram=fields.TEXT(analyzer=BigramTokenizer(), phrase=True),
-        issuer=fields.TEXT(analyzer=folded, phrase=True),
-        signer=fields.TEXT(analyzer=folded, phrase=True),
+        content=Counted(exact_analyzer()),
+        fcontent=Counted(folded),
+        fbigram=Counted(BigramTokenizer()),
+        issuer=Counted(folded),
+        signer=Counted(folded),
         ref=fields.KEYWORD(lowercase=False, scorable=True),
         cites=fields.KEYWORD(lowercase=False, scorable=True),
         type=fields.KEYWORD(lowercase=False),
@@ -68,6 +99,9 @@ def make_schema() -> fields.Schema:
         f_issuer=fields.COLUMN(columns.RefBytesColumn()),
         f_type=fields.COLUMN(columns.RefBytesColumn()),
         f_date=fields.COLUMN(columns.NumericColumn("i", default=0)),
+        ftext=fields.COLUMN(columns.VarBytesColumn()),
+        w_issuer=fields.COLUMN(columns.RefBytesColumn()),
+        w_signer=fields.COLUMN(columns.RefBytesColumn()),
         meta=fields.STORED(),
         body=fields.STORED(),
     )
@@ -131,7 +165,7 @@ def parse_iso_date(text: str | None) -> dt.datetime | None:
     return dt.datetime(day.year, day.month, day.day)
 
 
-def _issuer_text(record: Record) -> str:
+def _issuer_names(record: Record) -> list[str]:
     names = [record.issuer] + [c.issuer for c in record.copies]
     folded = [fold(n) for n in names if n]
     extra = []
@@ -141,7 +175,7 @@ def _issuer_text(record: Record) -> str:
                 extra.append(name.replace(full, abbr))
             elif re.search(rf"\b{abbr}\b", name):
                 extra.append(re.sub(rf"\b{abbr}\b", full, name))
-    return BREAK.join(folded + extra)
+    return folded + extra
 
 
 def document(record: Record) -> dict[str, Any]:
@@ -157,7 +191,8 @@ def document(record: Record) -> dict[str, Any]:
     type_name = record.doc_type_name or TYPE_NAMES.get(record.doc_type or "")
     parts = [record.subject, record.issuer, record.parent_issuer, type_name,
              record.signer, *(c.issuer for c in record.copies)]
-    content = BREAK.join([vntext.normalize(p) for p in parts if p] + [text])
+    heads = [vntext.normalize(p) for p in parts if p]
+    terms = analyse(BREAK.join(heads + [text]))
     refs = ref_terms(record.ref, record.number)
     for copy in record.copies:
         refs += ref_terms(copy.ref, copy.number)
@@ -167,12 +202,13 @@ def document(record: Record) -> dict[str, Any]:
         if citation.printed:
             cites += ref_terms(citation.printed)
     when = parse_iso_date(record.date)
+    issuers = _issuer_names(record)
     doc: dict[str, Any] = {
         "id": record.id,
-        "content": content,
-        "fcontent": content,
-        "fbigram": content,
-        "issuer": _issuer_text(record),
+        "content": terms.exact,
+        "fcontent": terms.folded,
+        "fbigram": terms.bigrams,
+        "issuer": BREAK.join(issuers),
         "signer": fold(record.signer or ""),
         "ref": " ".join(dict.fromkeys(refs)),
         "cites": " ".join(dict.fromkeys(cites)),
@@ -180,6 +216,9 @@ def document(record: Record) -> dict[str, Any]:
         "f_issuer": (record.issuer or "").encode("utf-8"),
         "f_type": (record.doc_type or type_name or "").encode("utf-8"),
         "f_date": int(when.strftime("%Y%m%d")) if when else 0,
+        "ftext": words_text(heads),
+        "w_issuer": words_text(issuers),
+        "w_signer": words_text([record.signer or ""]),
         "meta": (record.ref, record.doc_type, record.issuer, record.date, record.subject),
         "body": zlib.compress(text.encode("utf-8"), 1),
     }

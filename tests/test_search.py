@@ -312,3 +312,58 @@ def test_searches_from_threads_during_writes(small):
     for t in threads:
         t.join()
     assert not errors and small.search("van ban").total == 60
+
+
+# -- the fast paths agree with the plain ones ----------------------------------------------
+
+
+def test_parallel_rebuild_and_small_segments_find_the_same(index, tmp_path, monkeypatch):
+    import search.index as search_index
+
+    expected = {q: refs(index.search(q, limit=50)) for q, _ in CASES}
+    parallel = Index(tmp_path / "parallel")
+    assert parallel.rebuild(all_records(), procs=2) == len(all_records())
+    monkeypatch.setattr(search_index, "_LIMITMB", 0)  # a new segment after every document
+    tiny = Index(tmp_path / "tiny")
+    tiny.rebuild(all_records())
+    assert len(tiny._get_searcher().reader().leaf_readers()) == len(all_records())
+    for ix in (parallel, tiny):
+        assert {q: refs(ix.search(q, limit=50)) for q, _ in CASES} == expected
+        assert ix.search("covid").facets == index.search("covid").facets
+
+
+def test_phrase_needs_adjacent_syllables(small):
+    small.add_many([
+        Record(id="apart", text="Giãn cách xã hội; cách toàn diện"),  # both bigrams, no phrase
+        Record(id="phrase", text="Giãn cách toàn thành phố"),
+        Record(id="names", issuer="Quận Hoàn Kiếm", signer="Long Văn Phạm", text="x"),
+    ])
+    assert [h.id for h in small.search('"giãn cách toàn"').hits] == ["phrase"]
+    assert small.search('"gian cach toan" OR "cach toan dien"').total == 2
+    assert small.search('NOT "gian cach toan"').total == 2
+    assert small.search('issuer:"hoan kiem"').total == 1
+    assert small.search('issuer:"kiem hoan"').total == 0
+    assert small.search('signer:"pham van long"').total == 0
+
+
+def test_relevance_is_whoosh_bm25_over_all_matches(index):
+    from search.docsets import doc_ids
+    from search.query import parse
+    from search.ranking import top_docs
+
+    searcher = index._get_searcher()
+    for text in ["phòng chống dịch", "bảo hiểm OR thuế", '"bảo hiểm xã hội" -thuế',
+                 'issuer:"ha dong" covid', "hoà minh"]:
+        q = parse(text).query
+        everything = sorted(((h.docnum, h.score) for h in searcher.search(q, limit=None)),
+                            key=lambda ds: (-ds[1], ds[0]))
+        ours = top_docs(searcher, q, doc_ids(searcher, q), 10)
+        assert [d for d, _ in ours] == [d for d, _ in everything[:10]], text
+        assert [round(s, 6) for _, s in ours] == [round(s, 6) for _, s in everything[:10]], text
+        assert doc_ids(searcher, q) == sorted(searcher.docs_for_query(q)), text
+
+
+def test_close_then_search(small):
+    small.add(Record(id="a", text="một"))
+    small.close()
+    assert small.search("mot").total == 1

@@ -45,6 +45,6 @@ def rebuild_index(settings: Settings, store: Archive) -> int:
     """Rebuild the index from every stored record; returns how many were indexed."""
     index = Index(settings.index_dir)
     try:
-        return index.rebuild(store.iter_records())
+        return index.rebuild(store.iter_records(), procs=settings.jobs)
     finally:
         index.close()
