@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/parser_accuracy.py [--corpus DIR] [--ocr-cache DIR] [-q]
 
 Text comes from pdfplumber for PDFs with a text layer. Image-only PDFs and scans are read
-with ``ingest.readers.read(path, Settings())`` when that function exists, else from OCR
-text cached in ``--ocr-cache`` (``<stem>.txt``), else (PDFs only) from pdfplumber anyway.
+with ``ingest.readers.read(path, Settings())`` when that function exists — the text the
+ingest pipeline parses, pages joined by a blank line — and that text is saved to
+``--ocr-cache`` (``<stem>.txt``); with ``--no-readers`` the cache is read instead (OCR takes
+minutes, parsing milliseconds), else (PDFs only) pdfplumber's text is used anyway.
 Refs are compared with ``normalize_ref``; names and subjects after ``normalize``, case- and
 space-insensitively ("..." in a truth subject stands for any text); dates exactly.
 """
@@ -51,7 +53,7 @@ def read_with_readers(path: Path) -> str | None:
     if read is None:
         return None
     document = read(path, settings_mod.Settings())
-    return "\n".join(page.text for page in document.pages)
+    return document.text  # as vanthu.pipeline parses it
 
 
 def document_text(path: Path, ocr_cache: Path, use_readers: bool) -> tuple[str, str]:
@@ -59,11 +61,13 @@ def document_text(path: Path, ocr_cache: Path, use_readers: bool) -> tuple[str, 
     pages = pdf_pages(path) if path.suffix.lower() == ".pdf" else []
     if pages and has_text_layer(pages):
         return "\n".join(pages), "pdfplumber"
+    cached = ocr_cache / f"{path.stem}.txt"
     if use_readers:
         text = read_with_readers(path)
         if text is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(text, encoding="utf-8")
             return text, "readers"
-    cached = ocr_cache / f"{path.stem}.txt"
     if cached.exists():
         return cached.read_text(encoding="utf-8"), "ocr-cache"
     return "\n".join(pages), "pdfplumber (no OCR)"

@@ -46,7 +46,9 @@ def parse(text: str) -> Record:
     sig = main_sigs[0] if main_sigs else None
     signer, title = (sig.name, sig.title) if sig else (None, None)
     if sig is None:
-        bare = last_name_line(lines, head.end, hi)
+        # A last page alone has no header to end: its closing part starts at "Nơi nhận".
+        closing = next((i for i in range(hi) if fold(lines[i]).startswith("noi nhan")), hi)
+        bare = last_name_line(lines, min(head.end, closing), hi)
         signer = bare[1] if bare else None
     ref = head.ref
     issuer = head.issuer or _fallback_issuer(clean, head, sig)

@@ -9,17 +9,15 @@ import datetime as dt
 
 from archive.record import Copy
 
-from .doctypes import COPY_TYPES
+from .doctypes import COPY_HEADINGS, COPY_TYPES
 from .header import find_place_date, organ_units
 from .layout import fold_aligned as fold
 from .names import organ_case
-from .numbers import read_number_line
+from .numbers import Ref, read_number_line
 from .signature import Signature, find_signatures
 
 __all__ = ["find_copy_start", "read_copy"]
 
-_KINDS = {"sao luc": "sao lục", "sao y": "sao y", "sao y ban chinh": "sao y",
-          "trich sao": "trích sao", "ban sao": None}
 _CODE_KINDS = {"SY": "sao y", "SL": "sao lục", "TrS": "trích sao"}
 
 
@@ -28,8 +26,8 @@ def _heading(lines: list[str]) -> tuple[int, str | None] | None:
         if len(line) > 24 or not line.isupper():
             continue
         key = " ".join(fold(line).strip(" .:").split())
-        if key in _KINDS:
-            return i, _KINDS[key]
+        if key in COPY_HEADINGS:
+            return i, COPY_HEADINGS[key]
     return None
 
 
@@ -59,6 +57,16 @@ def find_copy_start(lines: list[str], signatures: list[Signature]) -> tuple[int,
     return None
 
 
+def _copy_number_above(lines: list[str], start: int, reach: int = 12) -> Ref | None:
+    """OCR may read the copy's number among the original's signature lines, above the
+    block: a number whose type is a copy code (BS, SY, SL, TrS) can only be the copy's."""
+    for j in range(start - 1, max(-1, start - reach - 1), -1):
+        got = read_number_line(lines[j])
+        if got and got[0].doc_type in COPY_TYPES:
+            return got[0]
+    return None
+
+
 def read_copy(lines: list[str], start: int, kind: str | None,
               bound: dt.date | None = None) -> Copy:
     """Read the copy's own identity from ``lines[start:]``."""
@@ -69,6 +77,8 @@ def read_copy(lines: list[str], start: int, kind: str | None,
         if got:
             ref, number_at = got[0], j
             break
+    if ref is None:
+        ref = _copy_number_above(lines, start)
     if kind is None and ref is not None:
         kind = _CODE_KINDS.get(ref.doc_type or "")
     pd = find_place_date(lines, start, len(lines), bound)

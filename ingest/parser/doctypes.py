@@ -10,8 +10,9 @@ from archive.vntext import fold
 from .layout import fold_aligned
 
 __all__ = [
-    "TYPE_NAMES", "NAME_ONLY_TYPES", "COPY_TYPES", "type_name", "type_from_name",
+    "TYPE_NAMES", "NAME_ONLY_TYPES", "COPY_TYPES", "COPY_HEADINGS", "type_name", "type_from_name",
     "canonical_code", "is_type_code", "NATIONAL_ISSUERS", "national_issuer", "LOCAL_ORGANS",
+    "is_issuer_code", "repair_code",
 ]
 
 # code → name. State codes first, then Party additions, then copies.
@@ -29,6 +30,11 @@ TYPE_NAMES: dict[str, str] = {
 # Types without an abbreviation: the name is the code.
 NAME_ONLY_TYPES = ("Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp", "Lệnh", "Điện")
 COPY_TYPES = frozenset({"BS", "SY", "TrS", "SL"})
+# Headings of a copy block (folded) → the kind of copy; "bản sao" names no kind.
+COPY_HEADINGS: dict[str, str | None] = {
+    "sao luc": "sao lục", "sao y": "sao y", "sao y ban chinh": "sao y",
+    "trich sao": "trích sao", "ban sao": None,
+}
 
 # OCR and ASCII typing lose the bar of Đ; these spellings only ever mean one code.
 _ASCII_CODES = {"CD": "CĐ", "QD": "QĐ", "ND": "NĐ", "QyD": "QyĐ", "QDi": "QĐi"}
@@ -116,3 +122,54 @@ LOCAL_ORGANS: dict[str, tuple[str, ...]] = {
     "ĐU": ("Đảng ủy",), "QU": ("Quận ủy",), "HU": ("Huyện ủy",), "TU": ("Thành ủy", "Tỉnh ủy"),
     "UBND": ("Ủy ban nhân dân", "UBND"), "HĐND": ("Hội đồng nhân dân", "HĐND"),
 }
+
+
+# Issuer codes a symbol may carry (reference §2): the central ones above and the local ones.
+_LOCAL_CODES = frozenset(LOCAL_ORGANS) | {"VP"}
+
+# Characters Tesseract reads for a code letter, printed → meant (reference §5: TTg → TTE).
+# Small on purpose: a repair must come from a known confusion, not from any edit.
+_CONFUSIONS: dict[str, str] = {
+    "E": "g", "q": "g", "F": "P", "P": "F", "O": "Q", "Q": "O", "D": "Đ",
+    "V": "YU", "Y": "V", "U": "V",
+}
+
+
+def is_issuer_code(code: str) -> bool:
+    """True for a code that names an issuer (QH15, UBTVQH15 carry a term number).
+
+    >>> is_issuer_code("TTg"), is_issuer_code("UBTVQH15"), is_issuer_code("TTE")
+    (True, True, False)
+    """
+    return code in _LOCAL_CODES or national_issuer(code) is not None
+
+
+def _one_confusion_away(code: str) -> set[str]:
+    out = {code.upper()} if code.upper() != code else set()
+    for i, ch in enumerate(code):
+        for meant in _CONFUSIONS.get(ch, ""):
+            out.add(code[:i] + meant + code[i + 1:])
+    return out
+
+
+def repair_code(code: str, kind: str) -> str:
+    """A symbol part that is no known code but one OCR confusion away from exactly one.
+
+    ``kind`` is "type" or "issuer". Anything else, or an ambiguous repair, comes back as
+    printed: an unknown code may be a real one we do not list.
+
+    >>> repair_code("TTE", "issuer"), repair_code("CF", "issuer"), repair_code("BVT", "issuer")
+    ('TTg', 'CP', 'BYT')
+    >>> repair_code("N0", "type"), repair_code("NO", "type"), repair_code("HDND", "issuer")
+    ('N0', 'NQ', 'HĐND')
+    >>> repair_code("SYT", "issuer"), repair_code("TTG", "issuer")
+    ('SYT', 'TTg')
+    """
+    known = is_type_code if kind == "type" else is_issuer_code
+    if known(code):
+        return code
+    table = TYPE_NAMES if kind == "type" else _LOCAL_CODES | set(NATIONAL_ISSUERS)
+    hits = {c for c in _one_confusion_away(code) if known(c)}
+    hits |= {k for k in table if k.casefold() == code.casefold()}  # case: "TTG"
+    hits = {canonical_code(h) if kind == "type" else h for h in hits}
+    return hits.pop() if len(hits) == 1 else code

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .doctypes import NAME_ONLY_TYPES, type_from_name
+from .doctypes import COPY_HEADINGS, NAME_ONLY_TYPES, type_from_name
 from .layout import fold_aligned as fold, is_upper_line
 from .names import is_organ_start, is_title_line, organ_case
 from .numbers import Ref, make_date, parse_date, read_number_line
@@ -33,6 +33,7 @@ _PLACE_DATE = re.compile(
 _PASSED = re.compile(r"thông qua\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+"
                      r"(?P<y>\d{4,5})")
 _NUMBER_START = re.compile(r"^so\s*[:.]")
+_DATED_SENTENCE = re.compile(r"^Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\b")
 _WORDS_ONLY = re.compile(r"^[^\W\d_]+(?:[ ,\-–]+[^\W\d_]+)*$")
 _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
 
@@ -71,11 +72,20 @@ def organ_units(lines: list[str]) -> list[str]:
     >>> organ_units(["BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
     ...              "BỘ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"])
     ['BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI']
+
+    A copy block's "SAO LỤC" / "SAO Y" / "TRÍCH SAO" heading is a title, not a name:
+
+    >>> organ_units(["QUẬN ỦY HÀ ĐÔNG", "SAO LỤC"])
+    ['QUẬN ỦY HÀ ĐÔNG']
     """
     units: list[list[str]] = []
+    open_unit = False
     for line in lines:
         text = line.strip(" *-")
         if not text or not is_upper_line(text) or _NOT_ISSUER.match(fold(text)):
+            continue
+        if " ".join(fold(text).strip(" .:").split()) in COPY_HEADINGS:
+            open_unit = False  # the heading ends a name, nothing below continues it
             continue
         if is_title_line(text) or AUTHORITY.match(text) or type_from_name(_bare(text)):
             continue
@@ -83,7 +93,8 @@ def organ_units(lines: list[str]) -> list[str]:
             break  # an unreadable "SỐ: (J2/2023/…" still ends the issuer column
         if is_organ_start(text):
             units.append([text])
-        elif units and _WORDS_ONLY.match(text):
+            open_unit = True
+        elif open_unit and _WORDS_ONLY.match(text):
             units[-1].append(text)
     out: list[str] = []
     for unit in units:
@@ -156,7 +167,16 @@ def _stops_subject(line: str, upper_subject: bool) -> bool:
         return True
     if read_number_line(line) or _PLACE_DATE.match(line) or len(line) > 150:
         return True
+    if _DATED_SENTENCE.match(line):
+        return True  # "Ngày 13/01/2022, Ban Thường vụ … họp": the body, glued on by OCR
     return is_upper_line(line) != upper_subject
+
+
+def _before_subject(line: str) -> bool:
+    """Lines OCR may leave between a number or type line and the subject: the other
+    header column (motto, place and date) and one-word specks ("dư.")."""
+    return (bool(_NOT_ISSUER.match(fold(line).strip(" .-"))) or bool(_PLACE_DATE.match(line))
+            or len(line.split()) < 2)
 
 
 def _subject_after(lines: list[str], start: int, hi: int, code: str | None,
@@ -174,10 +194,14 @@ def _subject_after(lines: list[str], start: int, hi: int, code: str | None,
                 and is_upper_line(line)):
             of_issuer = line[4:].strip()
             continue
+        if not taken and _before_subject(line):
+            continue
         if upper is None:
             upper = is_upper_line(line)
         if _stops_subject(line, upper) or len(taken) >= max_lines:
             break
+        if taken and taken[-1].endswith(","):
+            line = line.lstrip("-–• ")  # "phòng," / "- chống dịch": a speck, not a dash
         taken.append(line)
     if not taken:
         return None, of_issuer

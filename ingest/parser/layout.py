@@ -13,6 +13,8 @@ import unicodedata
 
 from archive.vntext import fold, normalize
 
+from .repairs import repair_glyphs, repair_organ_words
+
 __all__ = ["clean_text", "split_lines", "gazette_date", "fold_aligned", "is_upper_line"]
 
 _RUNNING_HEADER = re.compile(
@@ -22,6 +24,9 @@ _RUNNING_HEADER = re.compile(
 _STAMP = re.compile(r"^(?:Ký bởi|Cơ quan|Ngày ký|Email|Thời gian ký)\s*:", re.IGNORECASE)
 _RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
 _PAGE_NO = re.compile(r"^\d{1,4}$")
+# Specks OCR reads at a line start: underscores of a rule, a stray circumflex or tilde,
+# a dot before a bullet ("____ Hòa Minh, ngày …", "_- Các phòng …", ".- Các đ/c …").
+_LEAD_SPECKS = re.compile(r"^(?:[_ˆ˜]|\.(?=[-_.ˆ]))+\s*")
 # Right-column texts that extraction glues onto the left column (folded, lower case).
 _COLUMN_MARKS = re.compile(
     r"cong hoa xa hoi chu nghia viet nam|dang cong san viet nam|"
@@ -58,12 +63,16 @@ def fold_aligned(text: str) -> str:
 
 
 def clean_text(raw: str) -> str:
-    """Normalised text without the OCR converter's markdown emphasis.
+    """Normalised text without the OCR converter's markdown emphasis, with the
+    one-reading OCR repairs of :mod:`repairs` applied.
 
     >>> clean_text("**ĐIỆN**  \\n*Đã ký: A*  \\n\\\\*")
     'ĐIỆN\\nĐã ký: A\\n'
+    >>> clean_text("ĐẲNG BỘ THÀNH PHỐ\\n€ovid-19")
+    'ĐẢNG BỘ THÀNH PHỐ\\nCovid-19'
     """
     text = normalize(raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = repair_organ_words(repair_glyphs(text))
     text = text.replace("\\*", "").replace("*", "")
     text = re.sub(r"^#{1,6}\s+", "", text, flags=re.MULTILINE)
     return "\n".join(line.rstrip() for line in text.split("\n"))
@@ -114,6 +123,9 @@ def split_lines(text: str) -> list[str]:
             continue
         if (_RUNNING_HEADER.match(line) or _STAMP.match(line) or _RULE.match(line)
                 or _PAGE_NO.match(line)):
+            continue
+        line = _LEAD_SPECKS.sub("", line)
+        if not line:
             continue
         out.extend(_split_columns(line))
     return out

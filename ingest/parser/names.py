@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+from .doctypes import NATIONAL_ISSUERS
 from .layout import fold_aligned as fold
 
-__all__ = ["organ_case", "title_case", "is_organ_start", "is_title_line", "person_name",
+__all__ = ["organ_case", "title_case", "is_organ_start", "is_title_line", "read_title",
+           "person_name",
            "strip_rank", "SURNAMES"]
 
 # Fixed spellings of central bodies and proper nouns inside names (folded → written).
@@ -22,6 +24,9 @@ _FIXED = {
     "chu tich nuoc": "Chủ tịch nước", "ban chap hanh trung uong": "Ban Chấp hành Trung ương",
     "bo chinh tri": "Bộ Chính trị", "ban bi thu": "Ban Bí thư",
 }
+# Central bodies are a closed list: a header that folds to one of them is that body, with
+# the diacritics OCR got wrong put right ("BỘ NGOẠI GIÁO" is Bộ Ngoại giao).
+_CENTRAL = {fold(name): name for name in NATIONAL_ISSUERS.values()}
 # Organ heads: words that start an issuing body's name (folded).
 _ORGAN_HEADS = (
     "uy ban", "ubnd", "hoi dong nhan dan", "hdnd", "bo ", "chinh phu", "thu tuong",
@@ -39,16 +44,17 @@ _PREFIXES = {"thuong truc": "Thường trực", "ban thuong vu": "Ban Thường 
              "ban can su dang": "Ban cán sự đảng"}
 _KEEP_UPPER = {"ubnd", "hdnd", "mttq", "ubmttq", "ct-xh"}
 
-# Positions a signer holds (folded); a title line starts with one of these.
-_TITLES = (
-    "pho bi thu", "bi thu", "pho chu tich", "chu tich", "pho thu tuong", "thu tuong",
-    "thu truong", "bo truong", "pho chanh van phong", "chanh van phong", "pho giam doc",
-    "giam doc", "tong giam doc", "pho cuc truong", "cuc truong", "pho vu truong", "vu truong",
-    "pho truong ban", "truong ban", "truong phong", "pho truong phong", "chu nhiem",
-    "pho chu nhiem", "tong cuc truong", "vien truong", "chanh an", "tong kiem toan",
-    "thong doc", "pho thong doc", "tong thu ky", "chanh thanh tra", "tong thanh tra",
-    "uy vien", "chanh van phong",
+# Positions a signer holds, as written; a title line starts with one of these.
+_TITLES_WRITTEN = (
+    "Phó Bí thư", "Bí thư", "Phó Chủ tịch", "Chủ tịch", "Phó Thủ tướng", "Thủ tướng",
+    "Thứ trưởng", "Bộ trưởng", "Phó Chánh Văn phòng", "Chánh Văn phòng", "Phó Giám đốc",
+    "Giám đốc", "Tổng Giám đốc", "Phó Cục trưởng", "Cục trưởng", "Phó Vụ trưởng", "Vụ trưởng",
+    "Phó Trưởng ban", "Trưởng ban", "Trưởng phòng", "Phó Trưởng phòng", "Chủ nhiệm",
+    "Phó Chủ nhiệm", "Tổng Cục trưởng", "Viện trưởng", "Chánh án", "Tổng Kiểm toán",
+    "Thống đốc", "Phó Thống đốc", "Tổng Thư ký", "Chánh Thanh tra", "Tổng Thanh tra",
+    "Ủy viên",
 )
+_TITLES = tuple(fold(t) for t in _TITLES_WRITTEN)  # folded
 _TITLE_WORDS = {"bi thu": "Bí thư", "chu tich": "Chủ tịch", "thu tuong": "Thủ tướng",
                 "thuong truc": "Thường trực", "van phong": "Văn phòng", "quoc hoi": "Quốc hội",
                 "chinh phu": "Chính phủ", "nha nuoc": "Nhà nước"}
@@ -81,6 +87,8 @@ def organ_case(name: str) -> str:
     'Bộ Lao động - Thương binh và Xã hội'
     >>> organ_case("THƯỜNG TRỰC THÀNH ỦY HÀ NỘI"), organ_case("ĐẢNG BỘ THÀNH PHỐ HÀ NỘI")
     ('Thường trực Thành ủy Hà Nội', 'Đảng bộ thành phố Hà Nội')
+    >>> organ_case("BỘ NGOẠI GIÁO")
+    'Bộ Ngoại giao'
     """
     words = name.split()
     if not words:
@@ -88,6 +96,8 @@ def organ_case(name: str) -> str:
     key = fold(" ".join(words))
     if key in _FIXED:
         return _FIXED[key]
+    if key in _CENTRAL:
+        return _CENTRAL[key]
     for prefix, written in _PREFIXES.items():
         if key.startswith(prefix + " "):
             return written + " " + organ_case(" ".join(words[len(prefix.split()):]))
@@ -169,6 +179,36 @@ def is_title_line(line: str) -> bool:
     """
     key = fold(line.strip())
     return any(key == t or key.startswith(t + " ") for t in _TITLES)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by one deletion, insertion or substitution."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] or a[i:] == b[i + 1:] or a[i + 1:] == b[i:]
+
+
+def read_title(line: str) -> str | None:
+    """A title line of a signature block, in capitals, also when OCR slipped once in it:
+    spaces lost ("BÍTHƯ") or one letter lost or changed ("CHỦ TIC"). Positions are a closed
+    list, so such a line has one reading; None when it is no title.
+
+    >>> read_title("PHÓ BÍ THƯ THƯỜNG TRỰC"), read_title("BÍTHƯ ."), read_title("CHỦ TIC")
+    ('PHÓ BÍ THƯ THƯỜNG TRỰC', 'BÍ THƯ', 'CHỦ TỊCH')
+    >>> read_title("HÀ ĐÔNG") is None, read_title("CHỦ") is None
+    (True, True)
+    """
+    text = line.strip(" .,:;'\"“”")
+    if is_title_line(text):
+        return text
+    key = fold(text)
+    # One slip in a title of under six letters could as well be another word.
+    hits = {w for w, t in zip(_TITLES_WRITTEN, _TITLES)
+            if key.replace(" ", "") == t.replace(" ", "") or (len(t) >= 6 and _one_edit(key, t))}
+    return hits.pop().upper() if len(hits) == 1 else None
 
 
 def strip_rank(name: str) -> str:

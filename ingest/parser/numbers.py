@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from archive.vntext import normalize_ref
 
-from .doctypes import canonical_code, is_type_code, type_from_name
+from .doctypes import canonical_code, is_issuer_code, is_type_code, repair_code, type_from_name
 
 __all__ = ["Ref", "parse_ref", "REF_IN_TEXT", "read_number_line", "parse_date", "DATE_IN_TEXT",
            "fix_year"]
@@ -24,13 +24,17 @@ _UP = "A-ZĐÀ-Ỹ"
 _SEG = r"[A-ZĐ][A-Za-zĐđ]{0,9}\d{0,2}"
 _DASH = r"[-\u2010-\u2014\u2212]"
 _END = r"(?![A-Za-z0-9À-ỹĐđ])"
+# A document number; OCR reads 0 as O and 1 as l or I, so those letters count if a digit
+# is among them ("1O5", "l96"), and parse_ref turns them back into digits.
+_NUM = r"(?=[OolI]{0,4}\d)[\dOolI]{1,5}"
+_NUM_FIX = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
 # A reference as it may appear in running text: spaces allowed around separators.
 REF_IN_TEXT = re.compile(
     r"(?<![\w/.\-])(?:"
-    rf"(?P<party>\d{{1,5}}\s*{_DASH}\s*{_SEG}\s*/\s*{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,2}})"
+    rf"(?P<party>{_NUM}\s*{_DASH}\s*{_SEG}\s*/\s*{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,2}})"
     r"|"
-    rf"(?P<state>\d{{1,5}}(?:\.\d{{1,3}})?\s*/\s*(?:(?:19|20)\d{{2}}\s*/\s*)?"
+    rf"(?P<state>{_NUM}(?:\.\d{{1,3}})?\s*/\s*(?:(?:19|20)\d{{2}}\s*/\s*)?"
     rf"{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,3}})"
     rf"){_END}"
 )
@@ -65,24 +69,41 @@ def parse_ref(text: str) -> Ref | None:
     ('23', '2020/QĐ-TTg', 2020, 'TTg')
     >>> parse_ref("22/8/2023") is None
     True
+
+    OCR confusions in the number (O, l) and in the codes (:func:`doctypes.repair_code`)
+    are repaired; ``printed`` keeps what was read:
+
+    >>> r = parse_ref("35/CT-TTE"); (r.ref, r.printed)
+    ('35/CT-TTg', '35/CT-TTE')
+    >>> parse_ref("1O5-CV/QV").ref
+    '105-CV/QU'
     """
     compact = normalize_ref(text)
-    m = _PARTY.match(compact)
-    if m and is_type_code(m["type"]):
-        code = canonical_code(m["type"])
-        symbol = code + m["sym"][len(m["type"]):]
-        issuer = symbol.split("/", 1)[1].split("-")[0]
-        return _ref(m["num"], "-", symbol, code, issuer, None, compact)
-    m = _STATE.match(compact)
+    head = re.match(r"[\dOolI]+", compact)
+    fixed = compact
+    if head and any(c.isdigit() for c in head.group(0)):
+        fixed = head.group(0).translate(_NUM_FIX) + compact[head.end():]
+    m = _PARTY.match(fixed)
+    if m:
+        code = canonical_code(repair_code(m["type"], "type"))
+        if is_type_code(code):
+            issuer, _, rest = m["sym"][len(m["type"]) + 1:].partition("-")
+            issuer = repair_code(issuer, "issuer")
+            symbol = f"{code}/{issuer}" + (f"-{rest}" if rest else "")
+            return _ref(m["num"], "-", symbol, code, issuer, None, compact)
+    m = _STATE.match(fixed)
     if not m:
         return None
     segs = m["segs"].split("-")
     year = int(m["year"]) if m["year"] else None
-    if len(segs) >= 2 and is_type_code(segs[0]):
-        code: str | None = canonical_code(segs[0])
-        segs[0] = code
+    type_code = canonical_code(repair_code(segs[0], "type"))
+    if len(segs) >= 2 and is_type_code(type_code) and not is_issuer_code(segs[0]):
+        code: str | None = type_code
+        segs[0] = type_code
+        segs[1] = repair_code(segs[1], "issuer")
         issuer: str | None = segs[1]
     elif year is None and len(segs) >= 1 and not is_type_code(segs[0]):
+        segs[0] = repair_code(segs[0], "issuer")
         code, issuer = "CV", segs[0]  # a công văn's symbol names only issuer and unit
     else:
         code, issuer = None, segs[-1] if not is_type_code(segs[0]) else None
@@ -99,7 +120,7 @@ def _ref(num: str, sep: str, symbol: str, code: str | None, issuer: str | None,
 # "Số: 1196/UBND-VP", "Số 100- CV/ĐU", "Luật số: 51/2024/QH15", OCR "Só:465 /2020/NĐ-CP".
 _NUMBER_LINE = re.compile(
     rf"^(?:(?P<lead>[{_UP}][^\d:]{{0,30}}?)\s+)?[Ss][ốồổỗộoóòôơớờ6]\s*(?:hiệu)?\s*[:.]?\s*"
-    r"(?P<rest>\d.*)$"
+    r"(?P<rest>(?=[OolI]{0,4}\d)[\dOolI].*)$"
 )
 
 

@@ -4,6 +4,10 @@
 name, the title is the position line above it. A red seal or OCR debris can sit between the
 title and the name ("QUẬN ỦY / HÀ ĐÔNG", "[", "(Đã ký)"); those lines are kept as ``seal``
 because a seal names the issuing body.
+
+On scans OCR interleaves the "Nơi nhận:" column with the block (its "- …" lines are
+skipped), slips in the title ("CHỦ TIC", "BÍTHƯ": :func:`names.read_title`), and may put
+an "Đã ký: <name>" line above the block instead of below it.
 """
 from __future__ import annotations
 
@@ -11,26 +15,35 @@ import re
 from dataclasses import dataclass
 
 from .layout import fold_aligned as fold, is_upper_line
-from .names import is_title_line, person_name, title_case
+from .names import is_title_line, person_name, read_title, title_case
+from .numbers import read_number_line
 
 __all__ = ["Signature", "find_signatures", "last_name_line", "AUTHORITY"]
 
 AUTHORITY = re.compile(r"^(?:T/M|T\.M|TM|KT|K/T|TL|T/L|Q|TUQ|TTL)\s*[.:]?\s+(?P<body>\S.*)$")
-_MAX_GAP = 8  # lines between the first authority/title line and the name
+_MAX_GAP = 8  # block lines between the first authority/title line and the name
+_LEAD_PUNCT = re.compile(r"^[-–•“”\"'.,:;]+\s*")  # "-T/M BAN …", "“TM BAN …" on scans
+_LIST_LINE = re.compile(r"^[-–•+~]\s*\S|^n[oơ]i\s*nh[aậ]n\b", re.IGNORECASE)
+_SIGNED_ABOVE = re.compile(r"^\(?\s*Đã\s*ký\s*[:)]", re.IGNORECASE)
+_SIGNED_LOOKBACK = 4  # non-empty lines above a block searched for "Đã ký: <name>"
 
 
 @dataclass(frozen=True)
 class Signature:
     start: int
-    end: int  # index of the name line
+    end: int  # index of the block's last line: the name, unless printed above the block
     name: str
     title: str | None
     authority: tuple[str, ...] = ()  # bodies after TM./KT./TL. ("CHÍNH PHỦ", "BỘ TRƯỞNG")
     seal: tuple[str, ...] = ()  # capitals between the title and the name
 
 
+def _authority(line: str) -> re.Match[str] | None:
+    return AUTHORITY.match(_LEAD_PUNCT.sub("", line))
+
+
 def _is_block_line(line: str) -> bool:
-    return bool(AUTHORITY.match(line)) or (is_upper_line(line) and is_title_line(line))
+    return bool(_authority(line)) or (is_upper_line(line) and is_title_line(line))
 
 
 def _is_debris(line: str) -> bool:
@@ -52,7 +65,8 @@ def find_signatures(lines: list[str], lo: int = 0, hi: int | None = None) -> lis
         if not _is_block_line(lines[i]):
             i += 1
             continue
-        sig = _read_block(lines, i, hi)
+        # The name-above fallback must not take the previous block's name again.
+        sig = _read_block(lines, i, hi, found[-1].end + 1 if found else lo)
         if sig is None:
             i += 1
             continue
@@ -61,30 +75,66 @@ def find_signatures(lines: list[str], lo: int = 0, hi: int | None = None) -> lis
     return found
 
 
-def _read_block(lines: list[str], start: int, hi: int) -> Signature | None:
+def _read_block(lines: list[str], start: int, hi: int, lo: int = 0) -> Signature | None:
     authority: list[str] = []
     titles: list[str] = []
     seal: list[str] = []
-    for j in range(start, min(hi, start + _MAX_GAP + 1)):
+    last = start
+    seen = 0
+    for j in range(start, hi):
         line = lines[j]
         if not line or _is_debris(line):
             continue
-        m = AUTHORITY.match(line)
+        m = _authority(line)
+        if m is None and (_LIST_LINE.match(line) or read_number_line(line)):
+            continue  # the recipients column or a copy's number, read across the block
+        seen += 1
+        if seen > _MAX_GAP + 1:
+            break
         if m:
             if seal:  # an authority line after seal text starts another block
                 return None
             authority.append(m["body"])
+            last = j
             continue
         if is_upper_line(line):
-            (titles if is_title_line(line) else seal).append(line)
+            title = read_title(line)
+            if title:
+                titles.append(title)
+                last = j
+            else:
+                seal.append(line)
             continue
         name = person_name(line)
         if name is None:
+            break
+        return Signature(start, j, name, _title(titles, authority), tuple(authority), tuple(seal))
+    above = _signed_above(lines, start, lo)
+    if above is None or not (titles or authority):
+        return None
+    return Signature(above[0], last, above[1], _title(titles, authority), tuple(authority))
+
+
+def _title(titles: list[str], authority: list[str]) -> str | None:
+    if titles:
+        return title_case(titles[-1])
+    if authority and is_title_line(authority[-1]):
+        return title_case(authority[-1])
+    return None
+
+
+def _signed_above(lines: list[str], start: int, lo: int) -> tuple[int, str] | None:
+    """An "Đã ký: <name>" line just above the block: OCR read the name first."""
+    seen = 0
+    for k in range(start - 1, lo - 1, -1):
+        if not lines[k]:
+            continue
+        if _SIGNED_ABOVE.match(lines[k]):
+            name = person_name(lines[k])
+            return (k, name) if name else None
+        seen += 1
+        if seen >= _SIGNED_LOOKBACK:
             return None
-        title = title_case(titles[-1]) if titles else None
-        if title is None and authority and is_title_line(authority[-1]):
-            title = title_case(authority[-1])
-        return Signature(start, j, name, title, tuple(authority), tuple(seal))
     return None
 
 
