@@ -1,6 +1,10 @@
 """Search benchmark: indexing speed, index size, query latency per class (prints figures).
 
     python benchmarks/search_bench.py --docs 10000 [--procs 1 2] [--workdir DIR]
+    python benchmarks/search_bench.py --docs 50000 --index DIR --no-naive   # queries only
+
+``--index DIR`` reuses a vanthu index built earlier (``DIR`` as printed, e.g.
+``WORKDIR/vanthu-p2``) with the same ``--docs``: no indexing, only the queries.
 
 Documents are generated from the seed texts and the dev-corpus gazette texts:
 paragraphs recombined, with varied issuers, numbers, dates, signers and citations
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -225,6 +230,8 @@ def main() -> None:
     ap.add_argument("--procs", type=int, nargs="*", default=[1, 2])
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--no-naive", action="store_true")
+    ap.add_argument("--index", help="query this existing vanthu index (built with the same --docs)"
+                                    " instead of indexing")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--kind", default="vanthu", help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
@@ -235,15 +242,16 @@ def main() -> None:
         print(json.dumps(result))
         return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="vanthu-bench-"))
-    print(f"# {args.docs} documents, workdir {workdir}")
+    print(f"# {args.docs} documents, workdir {workdir}, load average "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     built = {}
-    for procs in args.procs:
+    for procs in ([] if args.index else args.procs):
         r = child("index", docs=args.docs, procs=procs, workdir=workdir, kind="vanthu")
         built[procs] = r
         print(f"vanthu index procs={procs}: {r['docs_per_s']:.0f} docs/s ({r['seconds']:.0f} s), "
               f"CPU {r['cpu_ms_per_doc']:.1f} ms/doc, size {r['size_mb']:.0f} MB, "
               f"peak RSS {r['peak_mb']:.0f} MB", flush=True)
-    kinds = [("vanthu", built[args.procs[0]]["path"])]
+    kinds = [("vanthu", args.index or built[args.procs[0]]["path"])]
     if not args.no_naive:
         r = child("index", docs=args.docs, procs=1, workdir=workdir, kind="naive")
         print(f"naive index: {r['docs_per_s']:.0f} docs/s, CPU {r['cpu_ms_per_doc']:.1f} ms/doc, "
@@ -257,6 +265,7 @@ def main() -> None:
         for name, s in stats.items():
             print(f"  {name:16} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['cpu_p50_ms']:8.1f} "
                   f"{s['cpu_p95_ms']:8.1f} {s['mean_hits']:10.0f} {s['zero_hit_queries']:6d}", flush=True)
+    print("# load average at the end " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from whoosh.searching import Searcher
 from archive.record import SearchHit
 
 from .analysis import WORD, fold
-from .docsets import doc_ids
+from .docsets import DocSet, match
+from .postings import to_bits
 from .ranking import top_docs
 from .query import ParsedQuery
 from .snippets import Highlighter
@@ -50,18 +51,18 @@ class SearchResult:
 
 
 class FacetCache:
-    """Per-document facet and date values, read once per index segment.
+    """Per-document date values and per-facet-value bitsets, built once per segment.
 
-    Whoosh's ``groupedby`` reads the columns again for every search; a list per
-    segment, kept while the segment lives, makes counting a Counter over docnums.
+    A facet count is then ``popcount(matched & documents with that value)`` per
+    value and segment: a few hundred big-int ANDs instead of a Counter over every
+    matched document (~20 ms at 40,000 matches).
     """
 
     def __init__(self) -> None:
-        self._segments: dict[str, tuple[list[bytes], list[bytes], list[int]]] = {}
+        self._segments: dict[str, dict] = {}
         self._key: tuple[str, ...] = ()
-        self.issuer: list[bytes] = []
-        self.type: list[bytes] = []
         self.date: list[int] = []
+        self.values: list[dict] = []  # per leaf: facet → {value: bits}
 
     def load(self, searcher: Searcher) -> "FacetCache":
         leaves = searcher.reader().leaf_readers()
@@ -69,33 +70,45 @@ class FacetCache:
         if key == self._key:
             return self
         fresh = {}
-        issuer, type_, date = [], [], []
+        date: list[int] = []
         for (reader, _offset), segid in zip(leaves, key):
-            cols = self._segments.get(segid)
-            if cols is None:
-                cols = tuple(list(reader.column_reader(name)) if reader.has_column(name)
-                             else [default] * reader.doc_count_all()
-                             for name, default in (("f_issuer", b""), ("f_type", b""), ("f_date", 0)))
-            fresh[segid] = cols
-            issuer += cols[0]
-            type_ += cols[1]
-            date += cols[2]
+            seg = self._segments.get(segid) or _segment_facets(reader)
+            fresh[segid] = seg
+            date += seg["date"]
         self._segments, self._key = fresh, key
-        self.issuer, self.type, self.date = issuer, type_, date
+        self.date, self.values = date, [fresh[segid]["bits"] for segid in key]
         return self
 
-    def counts(self, docnums: list[int], limit: int) -> dict[str, list[tuple[str, int]]]:
-        years = Counter(map((10000).__rfloordiv__, map(self.date.__getitem__, docnums)))
-        years.pop(0, None)
-        out = {}
-        for name, values in (("issuer", self.issuer), ("type", self.type)):
-            counter = Counter(map(values.__getitem__, docnums))
-            counter.pop(b"", None)
-            out[name] = sorted(((k.decode("utf-8"), n) for k, n in counter.items()),
-                               key=lambda kv: (-kv[1], kv[0]))[:limit]
-        out["year"] = sorted(((str(y), n) for y, n in years.items()),
-                             key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return out
+    def counts(self, docs: "DocSet", limit: int) -> dict[str, list[tuple[str, int]]]:
+        totals: dict[str, Counter] = {name: Counter() for name in FACETS}
+        for (_, _, _, bits), values in zip(docs.parts, self.values):
+            if not bits:
+                continue
+            for name in FACETS:
+                counter = totals[name]
+                for value, vbits in values[name].items():
+                    n = (bits & vbits).bit_count()
+                    if n:
+                        counter[value] += n
+        return {name: sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+                for name, counter in totals.items()}
+
+
+def _segment_facets(reader) -> dict:
+    n = reader.doc_count_all()
+
+    def column(name: str, default):
+        return list(reader.column_reader(name)) if reader.has_column(name) else [default] * n
+    date = column("f_date", 0)
+    bits = {}
+    for name, values in (("issuer", column("f_issuer", b"")), ("type", column("f_type", b"")),
+                         ("year", [str(v // 10000).encode() if v else b"" for v in date])):
+        groups: dict[bytes, list[int]] = {}
+        for d, v in enumerate(values):
+            if v:
+                groups.setdefault(v, []).append(d)
+        bits[name] = {v.decode("utf-8"): to_bits(docs, n) for v, docs in groups.items()}
+    return {"date": date, "bits": bits}
 
 
 def _segment_id(reader) -> str:
@@ -108,26 +121,27 @@ def run(searcher: Searcher, cache: FacetCache, text: str, parsed: ParsedQuery, *
         highlighter: Highlighter) -> SearchResult:
     """Execute ``parsed`` and build one page of :class:`SearchResult`.
 
-    All matching docnums are found once, as sets (:func:`~search.docsets.doc_ids`), for
-    the total, the facets and date sorting; only the folded query decides what
+    All matching documents are found once, as bitsets (:func:`~search.docsets.match`),
+    for the total, the facets and date sorting; only the folded query decides what
     matches (the parser's ``ANDMAYBE content:…`` exact-spelling boosts only score),
     and relevance is BM25F over the matched set, boosts included
     (:func:`~search.ranking.top_docs`), so exact spellings rank first.
     """
     want = page * limit
-    docnums = doc_ids(searcher, parsed.query)
-    total = len(docnums)
+    docs = match(searcher, parsed.query)
+    total = len(docs)
     if sort == "relevance":
-        scored = top_docs(searcher, parsed.query, docnums, want)[want - limit:]
+        scored = top_docs(searcher, parsed.query, docs, want)[want - limit:]
     else:
         dates = cache.load(searcher).date
+        docnums = docs.docnums()
         if sort == "date":  # oldest first, undated last
             top = heapq.nsmallest(want, docnums, key=lambda d: (dates[d] == 0, dates[d], d))
         else:
             top = heapq.nsmallest(want, docnums, key=lambda d: (-dates[d], d))
         scored = [(d, 0.0) for d in top[want - limit:]]
     hits = tuple(_hit(searcher, d, score, highlighter) for d, score in scored)
-    counts = cache.load(searcher).counts(docnums, facet_limit) if facets else {}
+    counts = cache.load(searcher).counts(docs, facet_limit) if facets else {}
     return SearchResult(query=text, total=total, hits=hits, facets=counts, page=page,
                         pages=math.ceil(total / limit), sort=sort)
 

@@ -39,20 +39,26 @@ def _loose(word: str) -> str:
     return "".join(_CLASSES.get(ch, re.escape(ch)) for ch in word)
 
 _SPACE = re.compile(r"\s+")
+_WORD_CHAR = re.compile(r"\w")
 
 
 class Highlighter:
-    """Cuts up to ``fragments`` snippets of about ``width`` characters around matches.
+    """Up to ``fragments`` snippets of at most ``width`` characters around matches.
 
-    ``phrases`` are runs of folded syllables (a single word is a run of one).
-    Matched text is wrapped in ``mark``; the rest is HTML-escaped when the mark is a tag.
+    ``phrases`` are runs of folded syllables (a single word is a run of one). Each
+    snippet is a window around the cluster of matches that covers the most distinct
+    query words (then the most matches), best first, cut at word boundaries and
+    marked ``…`` where the text goes on. Matched text keeps its accents and is
+    wrapped in ``mark``; the rest is HTML-escaped only when the mark is an HTML tag.
 
     >>> h = Highlighter([["gian", "cach"], ["covid"]], width=40)
     >>> h.fragments("Về việc giãn cách toàn xã hội để phòng, chống dịch COVID-19.")
-    ['Về việc <mark>giãn cách</mark> toàn xã hội để phòng, chống dịch <mark>COVID</mark>-19.']
+    ['Về việc <mark>giãn cách</mark> toàn xã hội để phòng,…', '…chống dịch <mark>COVID</mark>-19.']
+    >>> Highlighter([["hoa"]], mark=("«", "»")).fragments("Hòa & <b>")
+    ['«Hòa» & <b>']
     """
 
-    def __init__(self, phrases: Iterable[list[str]], *, fragments: int = 3, width: int = 160,
+    def __init__(self, phrases: Iterable[list[str]], *, fragments: int = 3, width: int = 240,
                  mark: tuple[str, str] = ("<mark>", "</mark>")):
         runs = sorted({tuple(p) for p in phrases if p}, key=lambda r: (-len(r), r))
         alternatives = [r"\W+".join(map(_loose, run)) for run in runs]
@@ -67,38 +73,66 @@ class Highlighter:
         spans = [m.span() for m in self.pattern.finditer(text)]
         if not spans:
             return []
-        half = self.width // 2
-        windows: list[list[int]] = []  # [lo, hi, first span, last span]
-        for i, (start, end) in enumerate(spans):
-            lo, hi = max(0, start - half), min(len(text), end + half)
-            if windows and lo <= windows[-1][1]:
-                windows[-1][1], windows[-1][3] = max(windows[-1][1], hi), i
-            else:
-                windows.append([lo, hi, i, i])
-        # Prefer the windows that match the most different words of the query.
-        def variety(w: list[int]) -> int:
-            return len({fold(text[a:b]) for a, b in spans[w[2]:w[3] + 1]})
-        best = sorted(windows, key=lambda w: (-variety(w), w[0]))[:self.count]
-        return [self._render(text, lo, hi, spans) for lo, hi, _, _ in sorted(best)]
+        keys = [" ".join(fold(text[a:b]).split()) for a, b in spans]
+        # Every run of consecutive matches that fits in the width is a candidate.
+        clusters = []
+        j = 0
+        for i, (start, _) in enumerate(spans):
+            j = max(j, i)
+            while j + 1 < len(spans) and spans[j + 1][1] - start <= self.width:
+                j += 1
+            clusters.append((-len(set(keys[i:j + 1])), -(j + 1 - i), start, i, j))
+        chosen: list[tuple[int, int]] = []
+        for _, _, _, i, j in sorted(clusters):
+            if len(chosen) == self.count:
+                break
+            start, end = spans[i][0], spans[j][1]
+            if any(start < b and end > a for a, b in chosen):
+                continue  # already shown
+            # no snippet repeats the text of another
+            left = max([b for a, b in chosen if b <= start], default=0)
+            right = min([a for a, b in chosen if a >= end], default=len(text))
+            chosen.append(self._window(text, start, end, left, right))
+        return [self._render(text, lo, hi, spans) for lo, hi in chosen]
+
+    def _window(self, text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
+        """``start:end`` widened to ``width`` characters within ``left:right``, then
+        narrowed to whole words."""
+        room = max(0, self.width - (end - start))
+        lo = max(left, start - room // 2)
+        hi = min(right, end + room - (start - lo))
+        lo = max(left, min(lo, hi - self.width, start))
+        if lo > 0 and _WORD_CHAR.match(text, lo - 1) and _WORD_CHAR.match(text, lo):
+            lo = _next_break(text, lo, start)
+        if hi < len(text) and _WORD_CHAR.match(text, hi - 1) and _WORD_CHAR.match(text, hi):
+            hi = _previous_break(text, hi, end)
+        return lo, hi
 
     def _render(self, text: str, lo: int, hi: int, spans: list[tuple[int, int]]) -> str:
-        # Snap the window to word boundaries so no syllable is cut in half.
-        if lo > 0:
-            space = text.find(" ", lo, lo + 20)
-            lo = space + 1 if space >= 0 else lo
-        if hi < len(text):
-            space = text.rfind(" ", hi - 20, hi)
-            hi = space if space > lo else hi
-        out: list[str] = ["…" if lo > 0 else ""]
+        out: list[str] = []
         cursor = lo
         for start, end in spans:
-            if end <= lo or start < cursor:
+            if start < cursor or end > hi:
+                if start >= hi:
+                    break
                 continue
-            if start >= hi:
-                break
             out += [self.escape(text[cursor:start]), self.mark[0],
                     self.escape(text[start:end]), self.mark[1]]
             cursor = end
         out.append(self.escape(text[cursor:hi]))
-        out.append("…" if hi < len(text) else "")
-        return _SPACE.sub(" ", "".join(out)).strip()
+        body = _SPACE.sub(" ", "".join(out)).strip()
+        return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+def _next_break(text: str, at: int, limit: int) -> int:
+    """The first position at or after ``at`` (and not after ``limit``) that starts a word
+    or follows a non-word character."""
+    while at < limit and _WORD_CHAR.match(text, at - 1) and _WORD_CHAR.match(text, at):
+        at += 1
+    return at
+
+
+def _previous_break(text: str, at: int, limit: int) -> int:
+    while at > limit and _WORD_CHAR.match(text, at - 1) and _WORD_CHAR.match(text, at):
+        at -= 1
+    return at

@@ -367,3 +367,60 @@ def test_close_then_search(small):
     small.add(Record(id="a", text="một"))
     small.close()
     assert small.search("mot").total == 1
+
+
+def _plain(fragment: str, mark=("<mark>", "</mark>")) -> str:
+    import html
+    text = fragment.replace(mark[0], "").replace(mark[1], "")
+    return html.unescape(text) if mark[0].startswith("<") else text
+
+
+LONG_BODY = " ".join(
+    ["Công tác phòng, chống dịch được triển khai tại các tổ dân phố, dịch bệnh được kiểm soát."] * 30
+    + ["Về việc giãn cách xã hội & <b>phòng dịch</b> tại cơ sở: dịch bệnh Covid-19."]
+    + ["Các đơn vị báo cáo tình hình dịch bệnh hằng tuần về Ủy ban nhân dân quận."] * 20)
+
+
+def test_highlights_are_bounded_windows_at_word_boundaries(small):
+    import re
+    from search.analysis import fold
+
+    small.add(Record(id="long", subject="Về phòng dịch", text=LONG_BODY))
+    hit = small.search("dich benh covid").hits[0]
+    assert 1 <= len(hit.highlights) <= 3
+    text = " ".join(LONG_BODY.split())
+    for fragment in hit.highlights:
+        plain = _plain(fragment)
+        assert len(plain) <= 240 + 2  # the width, plus "…" at each end
+        marked = re.findall(r"<mark>(.*?)</mark>", fragment)
+        assert marked and all(fold(w) in {"dich", "benh", "covid"} for w in marked)
+        inner = plain.strip("…")
+        # cut at word boundaries: no syllable is cut in half
+        assert re.search(r"(?<!\w)%s(?!\w)" % re.escape(inner), text), fragment
+    # the window with all three query words comes first; accents as stored, HTML escaped
+    best = hit.highlights[0]
+    assert {"Covid", "dịch", "bệnh"} <= set(re.findall(r"<mark>(.*?)</mark>", best))
+    assert "&amp; &lt;b&gt;" in best
+
+
+def test_highlight_window_prefers_distinct_query_words():
+    from search.snippets import Highlighter
+
+    h = Highlighter([["phong"], ["dich"]], width=60)
+    text = "dịch " * 40 + "tại xã. Công tác phòng, chống dịch. " + "dịch " * 40
+    fragments = h.fragments(text)
+    assert len(fragments) == 3
+    assert "<mark>phòng</mark>" in fragments[0] and "<mark>dịch</mark>" in fragments[0]
+    assert all(len(_plain(f)) <= 62 for f in fragments)
+
+
+def test_highlight_plain_marks_skip_html_escaping():
+    from search.snippets import Highlighter
+
+    text = "Quy định <b>giãn cách</b> & phòng dịch"
+    assert Highlighter([["gian", "cach"]], mark=("«", "»")).fragments(text) == \
+        ["Quy định <b>«giãn cách»</b> & phòng dịch"]
+    bold = Highlighter([["gian", "cach"]], mark=("\x1b[1m", "\x1b[0m")).fragments(text)
+    assert bold == ["Quy định <b>\x1b[1mgiãn cách\x1b[0m</b> & phòng dịch"]
+    assert Highlighter([["gian", "cach"]]).fragments(text) == \
+        ["Quy định &lt;b&gt;<mark>giãn cách</mark>&lt;/b&gt; &amp; phòng dịch"]
