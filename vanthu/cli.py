@@ -135,8 +135,11 @@ def search(archive: str | None, query: str, limit: int, page: int, sort: str, as
     """Search the archive; QUERY uses the syntax of the web UI."""
     from vanthu.stores import open_index
 
+    # JSON keeps HTML <mark> for the web and API; a terminal gets bold (click drops the
+    # escape codes when the output is not a terminal).
+    mark = ("<mark>", "</mark>") if as_json else ("\x1b[1m", "\x1b[0m")
     with open_index(_settings(archive)) as index:
-        result = index.search(query, limit=limit, page=page, sort=sort)
+        result = index.search(query, limit=limit, page=page, sort=sort, mark=mark)
     if as_json:
         _print_json(result.to_dict())
         return
@@ -148,7 +151,7 @@ def search(archive: str | None, query: str, limit: int, page: int, sort: str, as
         if hit.subject:
             click.echo(f"  {hit.subject}")
         for line in hit.highlights[:2]:
-            click.echo(f"  … {line} …")
+            click.echo(f"  {line}")
 
 
 @cli.command()
