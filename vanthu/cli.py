@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from archive.errors import NotFoundError, QueryError, VanthuError
+from archive.errors import QueryError, VanthuError
 from archive.record import Record
 from archive.settings import Settings
 
@@ -46,8 +46,6 @@ def with_archive_option(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(chosen, **kwargs)
         except QueryError as error:
             raise click.ClickException(f"query: {error}") from None
-        except NotFoundError as error:
-            raise click.ClickException(str(error)) from None
         except VanthuError as error:
             raise click.ClickException(str(error)) from None
 
