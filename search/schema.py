@@ -33,6 +33,7 @@ from whoosh import columns, fields
 from whoosh.system import pack_uint
 
 from archive import vntext
+from archive.doctypes import NAME_ONLY_TYPES, TYPE_NAMES
 from archive.record import Record
 
 from .docsets import words_text
@@ -43,17 +44,15 @@ __all__ = ["SCHEMA_VERSION", "Counted", "make_schema", "document", "ref_key", "r
 
 # Bump whenever fields, analyzers or document() change: an index built by another
 # version reports needs_rebuild() instead of answering wrongly.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-TYPE_NAMES = {
-    "CV": "Công văn", "TB": "Thông báo", "NQ": "Nghị quyết", "QĐ": "Quyết định",
-    "CT": "Chỉ thị", "KH": "Kế hoạch", "CĐ": "Công điện", "BS": "Bản sao",
-    "HD": "Hướng dẫn", "KL": "Kết luận", "TT": "Thông tư", "NĐ": "Nghị định",
-    "BC": "Báo cáo", "TTr": "Tờ trình", "QC": "Quy chế", "QyĐ": "Quy định",
-    "CTr": "Chương trình", "GM": "Giấy mời", "VBHN": "Văn bản hợp nhất", "L": "Luật",
-}
-# folded name → folded abbreviation, e.g. "cong van" → "cv"
-_NAME_TO_ABBR = {fold(name): fold(abbr) for abbr, name in TYPE_NAMES.items()}
+# folded name → folded code, e.g. "cong van" → "cv"; the first code of a name wins
+# (both QyĐ and the Party's QĐi are "Quy định"), as in the parser.
+_NAME_TO_ABBR: dict[str, str] = {}
+for _abbr, _name in TYPE_NAMES.items():
+    _NAME_TO_ABBR.setdefault(fold(_name), fold(_abbr))
+for _name in NAME_ONLY_TYPES:
+    _NAME_TO_ABBR.setdefault(fold(_name), fold(_name))
 
 # Issuers are written both in full and abbreviated; index both spellings.
 _ISSUER_ALIASES = (("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd"),
@@ -143,8 +142,9 @@ def type_terms(doc_type: str | None, doc_type_name: str | None) -> list[str]:
         terms.append(fold(doc_type))
     elif name and fold(name) in _NAME_TO_ABBR:
         terms.append(_NAME_TO_ABBR[fold(name)])
-    if name:
-        terms.append("_".join(fold(name).split()))
+    joined = "_".join(fold(name).split()) if name else None
+    if joined and joined not in terms:  # a type without a code ("Điện") is its own code
+        terms.append(joined)
     return terms
 
 
