@@ -97,11 +97,18 @@ def ingest_files(
             record = record_of(result)
             pages = [page.text for page in result.pages]
             stored = archive.store(record, result.path, pages, filename=result.path.name)
-            if index is not None:
-                index.add(archive.get(stored.id))
         except VanthuError as error:
             yield Outcome(str(path), error=str(error) if str(path) in str(error)
                           else f"{path}: {error}")
+            continue
+        try:
+            if index is not None:
+                index.add(archive.get(stored.id))
+        except VanthuError as error:
+            # The archive is the truth and holds the document; only the derived index lags.
+            yield Outcome(str(path), id=stored.id, ref=record.ref, created=stored.created,
+                          error=f"{path}: stored as {stored.id}, but the search index was not "
+                                f"updated ({error}); run `vanthu reindex`")
             continue
         yield Outcome(str(path), id=stored.id, ref=record.ref, created=stored.created)
 

@@ -1,0 +1,24 @@
+"""The ingest flow when the derived index cannot keep up: the archive still holds the file."""
+from pathlib import Path
+
+from archive.settings import Settings
+from archive.store import Archive
+from search import Index
+from search.locking import file_lock
+from vanthu.pipeline import ingest_files
+
+SEED_004 = next((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("004_*.txt"))
+
+
+def test_a_busy_index_keeps_the_document_and_says_to_reindex(tmp_path):
+    settings = Settings(archive_dir=tmp_path / "archive", jobs=1)
+    index = Index(settings.index_dir, lock_timeout=0.2)
+    with Archive(settings) as archive:
+        with file_lock(settings.index_dir / "write.lock", 1, "held by the test"):
+            [outcome] = ingest_files([SEED_004], archive, index, settings, progress=False)
+        assert outcome.id and outcome.error and "vanthu reindex" in outcome.error
+        assert archive.find("1196/UBND-VP") == [outcome.id]
+        # Once the lock is free, a second run finds the file stored and reads nothing again.
+        [again] = ingest_files([SEED_004], archive, index, settings, progress=False)
+        assert (again.id, again.created, again.error) == (outcome.id, False, None)
+    index.close()
