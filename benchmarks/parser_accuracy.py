@@ -23,8 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.vntext import normalize, normalize_ref  # noqa: E402
 from ingest.parser import parse  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from truth import matches  # noqa: E402  (the comparison the parser tests use)
 
 FIELDS = ("ref", "doc_type_name", "issuer", "date", "signer", "subject")
 BODY_CHARS_PER_PAGE = 200  # below this a page's "text layer" is only the running header
@@ -73,20 +75,6 @@ def document_text(path: Path, ocr_cache: Path, use_readers: bool) -> tuple[str, 
     return "\n".join(pages), "pdfplumber (no OCR)"
 
 
-def same(field: str, got: str | None, want: str | None) -> bool:
-    if want is None or got is None:
-        return want is None and got is None
-    if field == "ref":
-        return normalize_ref(got) == normalize_ref(want)
-    if field == "date":
-        return got == want
-    g, w = (" ".join(normalize(v).casefold().split()).rstrip(" .;") for v in (got, want))
-    if field == "subject" and "..." in w:
-        pattern = ".*".join(re.escape(part.strip()) for part in w.split("..."))
-        return re.fullmatch(pattern, g) is not None
-    return g == w
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -112,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(want, str) and want.startswith("("):
                 continue  # an annotation such as "(header strip)", not a value
             got = getattr(record, field)
-            ok = same(field, got, want)
+            ok = matches(field, got, want)
             for key in (group, "all"):
                 cell = tally.setdefault(field, {}).setdefault(key, [0, 0])
                 cell[0] += ok

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.record import Record
-from archive.vntext import normalize, normalize_ref
+from truth import matches
 from ingest.parser import parse
 from ingest.parser.citations import find_citations
 from ingest.parser.numbers import fix_year, parse_date, parse_ref, read_number_line
@@ -345,22 +345,9 @@ def corpus_records() -> dict[str, tuple[dict, Record]]:
     return out
 
 
-def _same(field: str, got: str | None, want: str | None) -> bool:
-    if got is None or want is None:
-        return got is None and want is None
-    if field == "ref":
-        return normalize_ref(got) == normalize_ref(want)
-    if field == "date":
-        return got == want
-    g, w = (" ".join(normalize(v).casefold().split()).rstrip(" .;") for v in (got, want))
-    if "..." in w:
-        return re.fullmatch(".*".join(re.escape(p.strip()) for p in w.split("...")), g) is not None
-    return g == w
-
-
 @pytest.mark.parametrize("field", FIELDS)
 def test_corpus_field_accuracy(corpus_records, field):
-    results = {name: _same(field, getattr(rec, field), truth[field])
+    results = {name: matches(field, getattr(rec, field), truth[field])
                for name, (truth, rec) in corpus_records.items()}
     accuracy = sum(results.values()) / len(results)
     assert accuracy >= THRESHOLDS[field], sorted(n for n, ok in results.items() if not ok)
@@ -371,7 +358,7 @@ def test_corpus_exact_on_every_text_layer_pdf(corpus_records, field):
     wrong = [(name, getattr(rec, field), truth[field])
              for name, (truth, rec) in corpus_records.items()
              if (name, field) not in EXACT_EXCEPT
-             and not _same(field, getattr(rec, field), truth[field])]
+             and not matches(field, getattr(rec, field), truth[field])]
     assert wrong == []
 
 
