@@ -7,7 +7,7 @@ ARCHIVE ?= vanthu-data
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-noto-core
 SAMPLE_QUERIES := "chan chinh dieu hanh phong chong dich" "issuer:hoan kiem type:CV" "cites:835-CV/TU" "date:2022"
 
-.PHONY: all system venv run demo test bench samples clean
+.PHONY: all system venv run demo test lint bench samples clean
 
 all: venv
 
@@ -42,7 +42,10 @@ run: venv
 	@echo; echo "== vanthu show 20/2023/TT-BLĐTBXH (cited by 01/2025/TT-BLĐTBXH)"; $(BIN)/vanthu --archive $(ARCHIVE) show 20/2023/TT-BLĐTBXH
 	@echo; echo "The web UI is a later issue; until then this is the end of 'make run'."
 
-test: venv
+lint: venv
+	$(BIN)/ruff check .
+
+test: venv lint
 	$(BIN)/python -m pytest -q
 
 bench: venv

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 from .errors import VanthuError
 from .record import Citation, Copy, Record
@@ -20,7 +20,7 @@ __all__ = ["Correction", "CORRECTABLE", "validate", "apply"]
 #: ``cited_by``/``corrected`` are computed by the archive.
 CORRECTABLE: tuple[str, ...] = tuple(
     f.name for f in fields(Record)
-    if f.name not in {"id", "text", "source", "cited_by", "corrected"}
+    if f.name not in {"id", "text", "source", "cited_by", "corrected", "needs_review", "fields"}
 )
 _ITEMS = {"copies": Copy, "citations": Citation}
 _COMPUTED = {"target_id", "status", "candidates"}  # resolver output, never corrected
@@ -60,7 +60,7 @@ def _date(field: str, value: Any) -> str | None:
 
 def _item(field: str, item_type: type, value: Any) -> dict[str, Any]:
     if isinstance(value, item_type):
-        value = asdict(value)
+        value = asdict(cast(Any, value))
     if not isinstance(value, Mapping):
         raise VanthuError(f"{field}: each item must be an object, got {type(value).__name__}")
     known = {f.name for f in fields(item_type)} - _COMPUTED

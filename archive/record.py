@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-__all__ = ["Citation", "Copy", "CitedBy", "Source", "Record", "SearchHit"]
+__all__ = ["Citation", "Copy", "CitedBy", "FieldSource", "Signing", "Source", "Record", "SearchHit"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,24 @@ class CitedBy:
 
 
 @dataclass(frozen=True)
+class Signing:
+    """An e-signing stamp printed as text on a born-digital document ("Ký bởi: …")."""
+
+    signed_by: str | None = None
+    organisation: str | None = None
+    time: str | None = None  # ISO 8601 with its UTC offset, as stamped
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """Where a header field was read on a scan and how sure OCR was of it."""
+
+    confidence: float | None = None  # Tesseract's lowest word confidence in the field, 0–100
+    page: int | None = None  # 1-based page of the document
+    box: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 in pixels of the OCR'd image
+
+
+@dataclass(frozen=True)
 class Source:
     filename: str | None = None
     sha256: str | None = None
@@ -72,6 +90,7 @@ class Source:
     media_type: str | None = None
     # Tesseract's mean word confidence of each page; None for a page read from a text layer.
     page_confidence: tuple[float | None, ...] = ()
+    signature: Signing | None = None
 
 
 _TUPLE_OF = {"copies": Copy, "citations": Citation, "cited_by": CitedBy}
@@ -105,6 +124,11 @@ class Record:
     source: Source | None = None
     # Names of fields whose value an archivist set; filled by the archive.
     corrected: tuple[str, ...] = field(default=())
+    # Fields the parser does not vouch for (a low-confidence or implausible reading);
+    # an archivist's correction of a field clears it.
+    needs_review: tuple[str, ...] = ()
+    # Header field name → where it was read on a scan (empty for text documents).
+    fields: dict[str, FieldSource] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of INTERFACE.md (tuples become lists)."""
@@ -121,10 +145,12 @@ class Record:
             if key in _TUPLE_OF:
                 item_type = _TUPLE_OF[key]
                 value = tuple(_build(item_type, v) for v in value or ())
-            elif key in ("recipients", "corrected"):
+            elif key in ("recipients", "corrected", "needs_review"):
                 value = tuple(value or ())
             elif key == "source" and value is not None:
                 value = _build(Source, value)
+            elif key == "fields":
+                value = {name: _build(FieldSource, v) for name, v in (value or {}).items()}
             kwargs[key] = value
         return cls(**kwargs)
 
@@ -137,6 +163,8 @@ def _build(item_type: type, value: Any) -> Any:
         return value
     known = {f.name for f in fields(item_type)}
     data = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items() if k in known}
+    if item_type is Source and isinstance(data.get("signature"), dict):
+        data["signature"] = _build(Signing, data["signature"])
     return item_type(**data)
 
 

@@ -270,8 +270,9 @@ def resolve(citation: Citation, citing: Record, candidates: Iterable[Candidate])
     cited_type = type_key(citation.doc_type)
     if cited_type:
         cands = _prefer(cands, lambda c: type_key(c.doc_type) == cited_type)
-    if year_of(citing.date):
-        cands = _prefer(cands, lambda c: c.date is not None and c.date <= citing.date)
+    citing_date = citing.date
+    if citing_date and year_of(citing_date):
+        cands = _prefer(cands, lambda c: c.date is not None and c.date <= citing_date)
 
     ids = tuple(sorted({c.doc_id for c in cands}))
     if len(ids) == 1:

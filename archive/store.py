@@ -133,7 +133,7 @@ class Archive:
         try:
             sha = sha256_of(original if isinstance(original, bytes) else Path(original))
         except OSError as exc:
-            raise StorageError(f"cannot read original {original}: {exc}") from exc
+            raise StorageError(f"{filename}: cannot read the original: {exc}") from exc
         given = record.source.sha256 if record.source else None
         if given and given.lower() != sha:
             raise StorageError(f"{filename}: record says sha256 {given}, the file is {sha}")
@@ -306,7 +306,7 @@ class Archive:
             batch = self._catalog.ids_page(after, batch_size)
             if not batch:
                 return
-            for rowid, doc_id in batch:
+            for _rowid, doc_id in batch:
                 yield self.get(doc_id)
             after = batch[-1][0]
 

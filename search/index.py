@@ -235,13 +235,6 @@ class Index:
         """"Did you mean": the query with unknown words replaced by close indexed ones."""
         return suggest(self._get_searcher(), query, parse(query))
 
-    def close(self) -> None:
-        """Close the cached searcher (a later search opens a new one)."""
-        with self._mutex:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._searcher_gen = None
-
     def doc_count(self) -> int:
         return self._get_searcher().doc_count()
 

@@ -183,7 +183,8 @@ def suggest(searcher: Searcher, text: str, parsed: ParsedQuery) -> str | None:
             before = context[at - 1] if at > 0 else None
             after = context[at + 1] if at + 1 < len(context) else None
 
-            def rank(term: str) -> tuple[int, int]:
+            def rank(term: str, before: str | None = before,
+                     after: str | None = after) -> tuple[int, int]:
                 pairs = ([f"{before}_{term}"] if before else []) + ([f"{term}_{after}"] if after else [])
                 return (sum(reader.doc_frequency("fbigram", p) for p in pairs),
                         reader.doc_frequency("fcontent", term))

@@ -365,5 +365,5 @@ def _worker(path: str, make_doc, limitmb: int, jobs, results) -> None:
             for record in batch:
                 writer.add_document(**make_doc(record))
         results.put((True, writer.finish()))
-    except BaseException:  # reported to the parent, which raises
+    except BaseException:  # noqa: BLE001 (reported to the parent, which raises)
         results.put((False, traceback.format_exc()))

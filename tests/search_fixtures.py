@@ -13,9 +13,7 @@ from pathlib import Path
 from archive.record import Citation, Copy, Record
 from archive.vntext import normalize
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpus"
+from paths import CORPUS, SEEDS
 
 
 def _cites(*refs: str) -> tuple[Citation, ...]:

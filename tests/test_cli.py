@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from paths import SAMPLES, seed_paths
 from vanthu.cli import cli
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+SEEDS = seed_paths()
 DATA = Path(__file__).parent / "data"
 
 
@@ -82,7 +82,7 @@ def test_citation_is_linked_whichever_arrives_first(tmp_path, first, second):
 @pytest.mark.parametrize("order", [(0, 1), (1, 0)])
 def test_real_gazette_chain_is_linked_whichever_arrives_first(tmp_path, order):
     # 01/2025/TT-BLĐTBXH replaces 20/2023/TT-BLĐTBXH: two real text-layer PDFs.
-    corpus = Path(__file__).resolve().parents[1] / "samples" / "corpus"
+    corpus = SAMPLES / "corpus"
     files = [corpus / "thong-tu-so-01-2025-tt-bldtbxh-43956.pdf",
              corpus / "thong-tu-so-20-2023-tt-bldtbxh-41198.pdf"]
     archive = tmp_path / "archive"
@@ -161,7 +161,7 @@ def test_bad_files_are_reported_and_the_rest_of_the_batch_is_stored(tmp_path):
 
 @pytest.mark.ocr
 def test_parse_of_a_scan_reports_ocr_and_page_confidence(tmp_path):
-    page = Path(__file__).resolve().parents[1] / "samples" / "scans" / "pages" / "002_78fb6ff3a99b7859-p2.png"
+    page = SAMPLES / "scans" / "pages" / "002_78fb6ff3a99b7859-p2.png"
     record = json.loads(run("parse", page, "--json", archive=tmp_path / "a").stdout)
     source = record["source"]
     assert source["ocr"] is True and source["pages"] == 1

@@ -7,18 +7,16 @@ last tests check that it can, on the OCR text.
 """
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 
 from archive.settings import Settings
 from archive.vntext import normalize_ref
 from ingest.readers import Document, read, read_many
+from paths import SAMPLES
 
 pytestmark = pytest.mark.ocr
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SCANS = SAMPLES / "scans"
 SEED_004 = "004_0881eebd51305214"
 SEED_000 = "000_e7dc2de3e10d718d"
@@ -103,7 +101,6 @@ def test_image_only_gazette_pdf():
     assert "Hồ Quốc Dũng" in lines
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ingest.parser") is None, reason="ingest.parser not written yet")
 @pytest.mark.parametrize("seed", list(EXPECTED))
 def test_parser_recovers_the_fields_from_the_ocr_text(scans, seed):
     from ingest.parser import parse

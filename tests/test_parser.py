@@ -15,16 +15,12 @@ from ingest.parser import parse
 from ingest.parser.citations import find_citations
 from ingest.parser.numbers import fix_year, parse_date, parse_ref, read_number_line
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpus"
+from paths import CORPUS, seed_paths
 
 
 def seed(prefix: str) -> Record:
-    paths = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not paths:
-        pytest.skip(f"seed {prefix} not found in {SEEDS}")
-    return parse(paths[0].read_text(encoding="utf-8"))
+    [path] = [p for p in seed_paths() if p.name.startswith(f"{prefix}_")]
+    return parse(path.read_text(encoding="utf-8"))
 
 
 # ----------------------------------------------------------------------------- seeds
@@ -151,9 +147,7 @@ def test_record_shape():
 
 
 def test_seeds_parse_fast():
-    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    if not texts:
-        pytest.skip("no seeds")
+    texts = [p.read_text(encoding="utf-8") for p in seed_paths()]
     parse(texts[0])  # warm up regex compilation
     started = time.process_time()
     for text in texts:
@@ -340,8 +334,7 @@ def corpus_records() -> dict[str, tuple[dict, Record]]:
         text = _pdf_text(path)
         if text is not None:
             out[path.name] = (truth, parse(text))
-    if not out:
-        pytest.skip(f"dev corpus not found in {CORPUS}")
+    assert out, f"no text-layer PDFs of the dev corpus in {CORPUS}"
     return out
 
 

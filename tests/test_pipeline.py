@@ -1,13 +1,13 @@
 """The ingest flow when the derived index cannot keep up: the archive still holds the file."""
-from pathlib import Path
 
 from archive.settings import Settings
 from archive.store import Archive
 from search import Index
 from search.locking import file_lock
+from paths import seed_paths
 from vanthu.pipeline import ingest_files
 
-SEED_004 = next((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("004_*.txt"))
+SEED_004 = next(p for p in seed_paths() if p.name.startswith("004_"))
 
 
 def test_a_busy_index_keeps_the_document_and_says_to_reindex(tmp_path):

@@ -13,10 +13,9 @@ from archive.settings import Settings
 from ingest import pdf
 from ingest.ocr import Word, layout_text
 from ingest.readers import Document, Page, read, read_many, walk
+from paths import CONGBAO, SAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
-CORPUS = Path("/work/shared/corpus/congbao")
+CORPUS = CONGBAO
 TEXT_PDF = SAMPLES / "corpus" / "thong-tu-so-20-2023-tt-bldtbxh-41198.pdf"
 MIXED_PDF = SAMPLES / "corpus" / "quyet-dinh-so-109-qd-btc-468842.pdf"
 SCAN_004 = SAMPLES / "scans" / "pages" / "004_0881eebd51305214"
@@ -74,7 +73,6 @@ def test_scanned_pages_are_found_by_body_text_not_by_any_text():
     assert pages[1].body_chars > 0 and pages[1].body_chars < pdf.MIN_BODY_CHARS
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 @pytest.mark.parametrize("name, expected", [
     ("nghi-quyet-so-99-nq-cp-469343.pdf", [1, 2, 3, 4]),
     ("nghi-quyet-so-115-nq-cp-469452.pdf", [1, 2]),

@@ -301,7 +301,7 @@ def test_searches_from_threads_during_writes(small):
         try:
             for _ in range(20):
                 assert small.search("van ban").total >= 50
-        except BaseException as exc:  # collected and asserted below
+        except BaseException as exc:  # noqa: BLE001 (collected and asserted below)
             errors.append(exc)
 
     threads = [threading.Thread(target=reader) for _ in range(3)]

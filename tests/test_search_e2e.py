@@ -4,16 +4,15 @@ test_search.py tests the index on hand-written metadata; here the seeds and a fe
 dev-corpus gazette PDFs go through ``ingest`` (reader + parser) first, as they do in
 production, so a parser change that breaks a search a user relies on fails here.
 """
-from pathlib import Path
 
 import pytest
 
 from archive.settings import Settings
 from ingest.parser import parse
 from ingest.readers import read
+from paths import CONGBAO, seed_paths
 from search import Index
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS_PDFS = ["thong-tu-so-01-2025-tt-bldtbxh-43956", "thong-tu-so-20-2023-tt-bldtbxh-41198",
                "nghi-quyet-so-141-nq-cp-469678", "nghi-dinh-so-191-2026-nd-cp-469672"]
 
@@ -21,8 +20,8 @@ CORPUS_PDFS = ["thong-tu-so-01-2025-tt-bldtbxh-43956", "thong-tu-so-20-2023-tt-b
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     settings = Settings(jobs=1)
-    paths = sorted((SHARED / "seeds").glob("*.txt"))
-    paths += [SHARED / "corpus" / "congbao" / f"{slug}.pdf" for slug in CORPUS_PDFS]
+    paths = seed_paths()
+    paths += [CONGBAO / f"{slug}.pdf" for slug in CORPUS_PDFS]
     index = Index(tmp_path_factory.mktemp("e2e") / "index")
     for path in paths:
         document = read(path, settings)

@@ -127,7 +127,7 @@ def organ_case(name: str) -> str:
         out.append(lower[i])
         i += 1
     text = " ".join(w for w in out if w)
-    for folded, written in _FIXED.items():
+    for written in _FIXED.values():
         text = re.sub(r"(?i)\b" + re.escape(written) + r"\b", written, text)
     return text
 

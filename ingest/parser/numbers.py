@@ -144,7 +144,7 @@ def read_number_line(line: str) -> tuple[Ref, str | None] | None:
     if len(rest) > 1:
         # A spurious space inside the symbol ("21/C T-TTg"): glue the next token on.
         candidates.insert(0, rest[0] + rest[1])
-    for k, cand in enumerate(candidates):
+    for cand in candidates:
         ref = parse_ref(cand)
         if ref is None:
             continue
