@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, VanthuError
 from archive.record import Record, Source
@@ -16,7 +17,9 @@ from archive.settings import Settings
 from archive.store import Archive
 from ingest.parser import parse
 from ingest.readers import Document, read, read_many, walk
-from search import Index
+
+if TYPE_CHECKING:  # the index is handed in; `vanthu parse` must not pay for importing it
+    from search import Index
 
 __all__ = ["Outcome", "ingest_files", "parse_file", "record_of", "correct_record", "reparse_records"]
 
