@@ -355,3 +355,13 @@ def test_corpus_known_citation_chains(corpus_records):
     assert "191/2026/NĐ-CP" in cited("nghi-quyet-so-141-nq-cp-469678.pdf")
     assert {"38/2022/NĐ-CP", "12/2022/TT-BLĐTBXH"} <= set(
         cited("quyet-dinh-so-169-qd-bldtbxh-44203.pdf"))
+
+
+def test_twenty_thousand_citations_in_one_sentence_are_all_found():
+    # Issue 10: the relation finder once re-read the whole sentence for every citation.
+    text = "Thực hiện " + ", ".join(
+        f"Quyết định số {n}/QĐ-UBND ngày 01/02/2021" for n in range(1, 20_001)) + " hết hiệu lực."
+    cites = find_citations(text)
+    assert len(cites) == 20_000
+    assert {c.relation for c in cites} == {"thực hiện"}
+    assert cites[-1].ref == "20000/QĐ-UBND" and cites[-1].date == "2021-02-01"

@@ -117,18 +117,28 @@ def _is_list_step(span: str) -> bool:
     return sum(1 for w in rest if not w[0].isupper()) <= 1
 
 
-def _relation(sentence: str, since: int, at: int, end: int, inherited: str | None) -> str | None:
-    head = sentence.lstrip(" -–•+0123456789.)abcdđ").lower()
-    if head.startswith(_LEAD):
+def _relation(sentence: str, lead: bool, repeal_at: int, since: int, at: int, end: int,
+              inherited: str | None) -> str | None:
+    """The cue of the citation at ``sentence[at:end]``; ``lead`` says the sentence opens
+    with "Căn cứ", ``repeal_at`` where its last repeal phrase starts (-1: none). Both are
+    computed once per sentence, so a sentence of n citations costs O(n), not O(n²)."""
+    if lead:
         return "căn cứ"
     cues = list(_CUE_RE.finditer(sentence, since, at))
     if cues:
         return _CUE_OF[cues[-1].group(1).lower()]
     if inherited and _is_list_step(sentence[since:at]):
         return inherited
-    if _REPEAL_AFTER.search(sentence, end):
+    if repeal_at >= end:
         return "bãi bỏ"
     return None
+
+
+def _last_repeal(sentence: str) -> int:
+    last = -1
+    for m in _REPEAL_AFTER.finditer(sentence):
+        last = m.start()
+    return last
 
 
 def find_citations(text: str, exclude: set[str] = frozenset(), bound=None) -> tuple[Citation, ...]:
@@ -150,6 +160,8 @@ def find_citations(text: str, exclude: set[str] = frozenset(), bound=None) -> tu
     for s_start, s_end in _sentences(text):
         sentence = " ".join(text[s_start:s_end].split())
         since, inherited = 0, None
+        lead = sentence[:40].lstrip(" -–•+0123456789.)abcdđ").lower().startswith(_LEAD)
+        repeal_at = _last_repeal(sentence)
         for m in REF_IN_TEXT.finditer(sentence):
             ref = parse_ref(m.group(0))
             if ref is None:
@@ -158,7 +170,7 @@ def find_citations(text: str, exclude: set[str] = frozenset(), bound=None) -> tu
             date_m = _DATE_AFTER.match(after)
             date = parse_date(date_m["date"], bound) if date_m else None
             issuer = _issuer_after(after[date_m.end():] if date_m else after)
-            relation = _relation(sentence, since, m.start(), m.end(), inherited)
+            relation = _relation(sentence, lead, repeal_at, since, m.start(), m.end(), inherited)
             since, inherited = m.end(), relation
             if ref.ref in excluded:
                 continue
