@@ -8,13 +8,14 @@ Unknown values stay ``None``: nothing is guessed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from archive.record import Record
 
 from .citations import find_citations
 from .copies import find_copy_start, read_copy
 from .doctypes import LOCAL_ORGANS, NATIONAL_ISSUERS, national_issuer, type_name
-from .header import Header, body_issuer, find_place_date, organ_units, read_header
+from .header import Header, body_issuer, find_place_date, number_elsewhere, organ_units, read_header
 from .layout import clean_text, fold_aligned as fold, gazette_date, split_lines
 from .names import organ_case
 from .numbers import read_number_line
@@ -42,6 +43,8 @@ def parse(text: str) -> Record:
     copies = (read_copy(lines, copy_at[0], copy_at[1], bound),) if copy_at else ()
     head = read_header(lines, hi, bound)
     head = _consolidated(lines, hi, head, bound)
+    if head.ref is None and "number" not in head.unreadable:
+        head = replace(head, ref=number_elsewhere(lines, head.end, hi))
     main_sigs = [s for s in signatures if s.end < hi]
     sig = main_sigs[0] if main_sigs else None
     signer, title = (sig.name, sig.title) if sig else (None, None)
@@ -106,9 +109,8 @@ def _consolidated(lines: list[str], hi: int, head: Header, bound) -> Header:
         # The preamble ("Thông tư số 57/2021/TT-BTC ngày …") follows the title unmarked.
         subject = re.split(rf"\s{name} số \d", subject, maxsplit=1, flags=re.IGNORECASE)[0]
         subject = f"{name} {subject[:1].lower()}{subject[1:]}"
-    return Header(
-        end=head.end, ref=ref or head.ref, number_line=head.number_line, type_code="VBHN",
+    return replace(
+        head, ref=ref or head.ref, type_code="VBHN",
         issuer=organ_case(units[-1]) if units else head.issuer, parent_issuer=None,
-        place=pd[1] if pd else head.place, date=pd[2] if pd else head.date, subject=subject,
-        recipients=head.recipients,
+        place=pd[0] if pd else head.place, date=pd[1] if pd else head.date, subject=subject,
     )

@@ -88,7 +88,7 @@ def read_copy(lines: list[str], start: int, kind: str | None,
     return Copy(
         ref=ref.ref if ref else None, number=ref.number if ref else None,
         symbol=ref.symbol if ref else None, doc_type=ref.doc_type if ref else None, kind=kind,
-        issuer=organ_case(units[0]) if units else None, place=pd[1] if pd else None,
-        date=pd[2] if pd else None, signer=sig.name if sig else None,
+        issuer=organ_case(units[0]) if units else None, place=pd[0] if pd else None,
+        date=pd[1] if pd else None, signer=sig.name if sig else None,
         signer_title=sig.title if sig else None,
     )

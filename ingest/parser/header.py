@@ -1,8 +1,10 @@
 """The header of a directive: issuer, number, place and date, type name, subject, recipients.
 
-Works on the lines from :mod:`layout`, in whatever order OCR left them: each part is
-recognised by its own shape, not by its position, and only inside the header region
-(everything above the first body line).
+The header region is everything above the first body line (a "Căn cứ", "Kính gửi",
+"Điều 1" …). Inside it nothing depends on where lines break (:mod:`stream`): the motto,
+the number and the place and date are found by their shape and taken; the words before
+them name the issuer; the type name is a title in capitals; the subject follows the
+title, or a công văn's "V/v".
 """
 from __future__ import annotations
 
@@ -11,38 +13,34 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .doctypes import COPY_HEADINGS, NAME_ONLY_TYPES, type_from_name
-from .layout import fold_aligned as fold, is_upper_line
-from .names import is_organ_start, is_title_line, organ_case
-from .numbers import Ref, make_date, parse_date, read_number_line
-from .signature import AUTHORITY
+from .doctypes import COPY_HEADINGS, COPY_TYPES, NAME_ONLY_TYPES, type_from_name
+from .layout import fold_aligned as fold
+from .names import known_body, organ_case, organ_head, title_head
+from .numbers import Ref, make_date
+from .stream import Tokens, is_caps, read_number, read_place_date, take_phrases
 
 __all__ = ["Header", "read_header", "header_end", "organ_units", "find_place_date",
-           "find_recipients", "passed_date", "body_issuer"]
+           "find_recipients", "passed_date", "body_issuer", "number_elsewhere"]
 
-_BODY_CUES = ("can cu", "thuc hien", "kinh gui", "theo de nghi", "xet de nghi", "tren co so",
-              "dieu 1.", "dieu 1 ", "chuong i")
-_NOT_ISSUER = re.compile(
-    r"^(cong hoa xa hoi chu nghia viet nam|dang cong san viet nam|doc lap.*hanh phuc|"
-    r"van ban quy pham phap luat|van ban hop nhat|dieu uoc quoc te|van ban khac|phan .*|"
-    r"cong bao.*|xac thuc van ban hop nhat)$"
-)
-_PLACE_DATE = re.compile(
-    r"^(?P<place>[A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){0,4})\s*,\s*ngày\b(?P<rest>.*)$"
-)
+# A body line starts with one of these (folded), written with a capital: "thực hiện" inside
+# a wrapped subject is no body.
+_BODY_CUES = ("can cu", "thuc hien", "kinh gui", "theo de nghi", "xet de nghi", "tren co so")
+_ARTICLE_ONE = re.compile(r"^(?:điều|ĐIỀU)\s+1(?!\d)|^(?:Chương|CHƯƠNG)\s+I\b")
+_DATED_SENTENCE = re.compile(r"^Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\b")
+_MAX_HEADER_LINES = 60
 _PASSED = re.compile(r"thông qua\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+"
                      r"(?P<y>\d{4,5})")
-_NUMBER_START = re.compile(r"^so\s*[:.]")
-_DATED_SENTENCE = re.compile(r"^Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\b")
-_WORDS_ONLY = re.compile(r"^[^\W\d_]+(?:[ ,\-–]+[^\W\d_]+)*$")
 _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
+# Words after which a body's name is the object of a phrase, not an authority line:
+# "… của Chính phủ" ends a title; "CHÍNH PHỦ" alone after it is the enacting body.
+_JOINERS = {"cua", "va", "voi", "thuoc", "tai", "cho", "doi", "ve", "giua", "theo"}
+_MAX_SUBJECT_WORDS = 160
 
 
 @dataclass(frozen=True)
 class Header:
     end: int
     ref: Ref | None = None
-    number_line: int | None = None
     type_code: str | None = None
     issuer: str | None = None
     parent_issuer: str | None = None
@@ -50,75 +48,331 @@ class Header:
     date: str | None = None
     subject: str | None = None
     recipients: tuple[str, ...] = ()
+    # Printed in the header but unreadable (a blank or garbled number, day or month).
+    unreadable: tuple[str, ...] = ()
+    # The printed words each field was read from, for locating them on a scan.
+    printed: tuple[tuple[str, str], ...] = ()
 
 
-def header_end(lines: list[str], lo: int = 0) -> int:
-    """Index of the first body line: a citation cue, an article, or a long OCR paragraph."""
-    for i in range(lo, min(len(lines), lo + 45)):
-        line = lines[i]
-        key = fold(line.lstrip("-–•+ "))
-        if len(line) > 150 or (any(key.startswith(c) for c in _BODY_CUES) and i > lo):
-            return i
-    return min(len(lines), lo + 45)
+def _is_body_line(line: str) -> bool:
+    text = line.lstrip("-–•+ ")
+    if not text[:1].isupper():
+        return False
+    key = fold(text)
+    return (any(key.startswith(c) for c in _BODY_CUES) or bool(_ARTICLE_ONE.match(text))
+            or bool(_DATED_SENTENCE.match(text)))
 
 
-def organ_units(lines: list[str]) -> list[str]:
-    """Group capitalised issuer lines into bodies: a line starting with an organ word
-    opens a body, other capitalised lines continue it ("ỦY BAN NHÂN DÂN" + "QUẬN HOÀN KIẾM").
-    Repeats (the gazette's section heading) are dropped.
+def header_end(lines: list[str], lo: int = 0, hi: int | None = None) -> int:
+    """Index of the first body line after ``lo`` (the header is ``lines[lo:end]``).
 
-    >>> organ_units(["ĐẢNG BỘ THÀNH PHỐ HÀ NỘI", "QUẬN ỦY HOÀN KIẾM", "ĐẢNG CỘNG SẢN VIỆT NAM"])
-    ['ĐẢNG BỘ THÀNH PHỐ HÀ NỘI', 'QUẬN ỦY HOÀN KIẾM']
-    >>> organ_units(["BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
-    ...              "BỘ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"])
-    ['BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI']
-
-    A copy block's "SAO LỤC" / "SAO Y" / "TRÍCH SAO" heading is a title, not a name:
-
-    >>> organ_units(["QUẬN ỦY HÀ ĐÔNG", "SAO LỤC"])
-    ['QUẬN ỦY HÀ ĐÔNG']
+    A cue right after a type title is the subject ("KẾ HOẠCH" / "Thực hiện Chỉ thị …").
     """
-    units: list[list[str]] = []
-    open_unit = False
-    for line in lines:
-        text = line.strip(" *-")
-        if not text or not is_upper_line(text) or _NOT_ISSUER.match(fold(text)):
+    hi = len(lines) if hi is None else hi
+    last = None
+    for i in range(lo, min(hi, lo + _MAX_HEADER_LINES)):
+        line = lines[i]
+        if _is_body_line(line) and not (last is not None and _ends_with_title(last)):
+            return i
+        if line:
+            last = line
+    return min(hi, lo + _MAX_HEADER_LINES)
+
+
+def _ends_with_title(line: str) -> bool:
+    words = line.split()
+    return any(all(is_caps(w) for w in words[-n:]) and type_from_name(" ".join(words[-n:]))
+               for n in (1, 2, 3) if len(words) >= n)
+
+
+# -- issuer --------------------------------------------------------------------------
+
+def _group(words: list[str]) -> list[tuple[list[str], bool]]:
+    """Group capitalised words into bodies, each with whether it is complete: a known
+    central name or an organ head opens a body once the body before it is complete (has
+    a word beyond its own head), so "ĐẢNG BỘ THÀNH PHỐ HÀ NỘI QUẬN ỦY HOÀN KIẾM" is two
+    bodies and "THƯỜNG TRỰC THÀNH ỦY HÀ NỘI" one, wherever its lines were broken. Words
+    before the first head belong to no body."""
+    folded = [fold(w) for w in words]
+    units: list[tuple[list[str], int]] = []  # words, length of the head (0: a known name)
+    i = 0
+    while i < len(words):
+        known = known_body(folded[i:])
+        head = known or organ_head(folded[i:])
+        if head and (not units or len(units[-1][0]) > units[-1][1]):
+            units.append((words[i:i + head], 0 if known else head))
+            i += head
             continue
-        if " ".join(fold(text).strip(" .:").split()) in COPY_HEADINGS:
-            open_unit = False  # the heading ends a name, nothing below continues it
-            continue
-        if is_title_line(text) or AUTHORITY.match(text) or type_from_name(_bare(text)):
-            continue
-        if _NUMBER_START.match(fold(text)):
-            break  # an unreadable "SỐ: (J2/2023/…" still ends the issuer column
-        if is_organ_start(text):
-            units.append([text])
-            open_unit = True
-        elif open_unit and _WORDS_ONLY.match(text):
-            units[-1].append(text)
+        if units and units[-1][1]:  # a known name is whole: what follows it is no part of it
+            units[-1][0].append(words[i])
+        i += 1
+    return [(unit, len(unit) > head) for unit, head in units]
+
+
+def _units(words: list[str]) -> list[str]:
+    """The names of the bodies in ``words`` (see :func:`_group`), repeats dropped."""
     out: list[str] = []
-    for unit in units:
-        name = " ".join(unit)
+    for unit, _ in _group(words):
+        name = " ".join(unit).strip(" -–,")
         # The gazette heading repeats the issuer; OCR may misread one copy ("QUỐÓC").
         if not any(SequenceMatcher(None, fold(name), fold(u)).ratio() >= 0.9 for u in out):
             out.append(name)
     return out
 
 
-def _bare(line: str) -> str:
-    """A type-name line without footnote digits and punctuation ("THÔNG TƯ1" → "THÔNG TƯ")."""
-    return re.sub(r"[\d:.*]+$", "", line.strip()).strip()
+_NAME_WORD = re.compile(r"^[^\W\d_]+,?$")
+
+
+def _issuer_words(tokens: Tokens, hi: int) -> list[str]:
+    """The free capitalised name words before ``hi`` (a dash only between two of them);
+    a copy heading or running text ends them."""
+    words: list[str] = []
+    for i in range(hi):
+        word = tokens.words[i].strip("*")
+        if not tokens.free(i) or not word:
+            continue
+        if " ".join(tokens.folded[i:i + 2]).strip(" .:") in COPY_HEADINGS \
+                or tokens.folded[i].strip(" .:") in COPY_HEADINGS:
+            break
+        if sum(c.islower() for c in word) >= 2:
+            break  # running text: the issuer's names stand above any sentence
+        if is_caps(word) and _NAME_WORD.match(word):
+            words.append(word)
+        elif word in ("-", "–") and words and is_caps(words[-1]) and i + 1 < hi \
+                and is_caps(tokens.words[i + 1]) and _NAME_WORD.match(tokens.words[i + 1]):
+            words.append(word)
+    return words
+
+
+def organ_units(lines: list[str]) -> list[str]:
+    """The bodies named by capitalised lines, whatever their wrapping.
+
+    >>> organ_units(["ĐẢNG BỘ THÀNH PHỐ HÀ NỘI", "QUẬN ỦY HOÀN KIẾM", "ĐẢNG CỘNG SẢN VIỆT NAM"])
+    ['ĐẢNG BỘ THÀNH PHỐ HÀ NỘI', 'QUẬN ỦY HOÀN KIẾM']
+    >>> organ_units(["ĐẢNG BỘ THÀNH PHỐ", "HÀ NỘI QUẬN ỦY", "HOÀN KIẾM"])
+    ['ĐẢNG BỘ THÀNH PHỐ HÀ NỘI', 'QUẬN ỦY HOÀN KIẾM']
+    >>> organ_units(["BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
+    ...              "BỘ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"])
+    ['BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI']
+    >>> organ_units(["QUẬN ỦY HÀ ĐÔNG", "SAO LỤC"]), organ_units(["ỦY BAN THƯỜNG VỤ QUỐC HỘI"])
+    (['QUẬN ỦY HÀ ĐÔNG'], ['ỦY BAN THƯỜNG VỤ QUỐC HỘI'])
+    """
+    tokens = Tokens(lines)
+    take_phrases(tokens)
+    number = read_number(tokens)
+    return _units(_issuer_words(tokens, number.start if number else len(tokens)))
+
+
+# -- type title ------------------------------------------------------------------------
+
+def _title_at(tokens: Tokens, i: int) -> tuple[int, str] | None:
+    """(length, code) of a type name in capitals starting at token ``i``."""
+    for n in (4, 3, 2, 1):
+        words = tokens.words[i:i + n]
+        if len(words) < n or not all(tokens.free(k) and is_caps(w) for k, w in
+                                     zip(range(i, i + n), words)):
+            continue
+        code = type_from_name(re.sub(r"[\d:.*]+$", "", " ".join(words)))
+        if code:
+            return n, code
+    return None
+
+
+def _starts_part(tokens: Tokens, i: int, n: int) -> bool:
+    """A title in capitals is no part of a name: it follows taken words, lower-case words
+    or complete bodies ("QUẬN ỦY HÀ ĐÔNG THÔNG BÁO"), or, after other capitals, it is
+    followed by no capitals. So "BỘ KẾ HOẠCH VÀ ĐẦU TƯ", "CÔNG TY ĐIỆN LỰC" hold none."""
+    k = i
+    while k > 0 and tokens.free(k - 1) and is_caps(tokens.words[k - 1]):
+        k -= 1
+    if k == i:
+        return True
+    run = tokens.words[k:i]
+    folded = [fold(w) for w in run]
+    if known_body(folded) or organ_head(folded):
+        groups = _group(run)
+        return sum(len(u) for u, _ in groups) == len(run) and groups[-1][1]
+    after = i + n
+    return not (after < len(tokens) and tokens.free(after) and is_caps(tokens.words[after]))
+
+
+def _find_title(tokens: Tokens, lo: int = 0) -> tuple[int, int, str] | None:
+    for i in range(lo, len(tokens)):
+        if tokens.free(i) and is_caps(tokens.words[i]):
+            got = _title_at(tokens, i)
+            if got and _starts_part(tokens, i, got[0]):
+                return i, i + got[0], got[1]
+    return None
+
+
+# -- subject ----------------------------------------------------------------------------
+
+def _acronym(word: str) -> bool:
+    letters = "".join(c for c in word if c.isalpha())
+    return letters.isascii() and len(letters) <= 6
+
+
+def _subject_words(tokens: Tokens, i: int) -> tuple[list[str], int]:
+    """The run of free words from ``i`` (a speck of one word before it is skipped): a
+    subject in capitals ends at a lower-case word, one in running text at a run of two
+    capitalised words (the enacting body below it)."""
+    while True:
+        while i < len(tokens) and not tokens.free(i):
+            i += 1
+        k = i
+        while k < len(tokens) and tokens.free(k):
+            k += 1
+        if k - i >= 2 or k >= len(tokens):
+            break
+        i = k
+    out: list[str] = []
+    lettered = [w for w in tokens.words[i:i + 3] if any(c.isalpha() for c in w)]
+    upper = bool(lettered) and all(is_caps(w) for w in lettered[:2])
+    j = i
+    while j < len(tokens) and tokens.free(j) and len(out) < _MAX_SUBJECT_WORDS:
+        word = tokens.words[j]
+        letters = [c for c in word if c.isalpha()]
+        if upper and letters and sum(c.islower() for c in letters) >= 2 and not any(
+                c.isdigit() or c in "/-" for c in word):
+            break
+        if not upper and is_caps(word) and not _acronym(word) \
+                and j + 1 < len(tokens) and tokens.free(j + 1) and is_caps(tokens.words[j + 1]):
+            break
+        if not (word in ("-", "–", "•") and out and out[-1].endswith(",")):
+            out.append(word)  # "phòng, / - chống dịch": a speck at a line start, no dash
+        j += 1
+    return out, j
+
+
+def _strip_authority(words: list[str], bodies: list[str]) -> list[str]:
+    """Drop the enacting body printed under the title ("… NĂM 2026 ỦY BAN THƯỜNG VỤ QUỐC
+    HỘI", "BỘ TRƯỞNG BỘ TÀI CHÍNH"): a position and/or a body's name that ends the words."""
+    names = {tuple(fold(b).split()) for b in bodies if b}
+    folded = [fold(w) for w in words]
+    for k in range(1, len(words)):
+        if not all(is_caps(w) or w in ("-", "–", ",") for w in words[k:]):
+            continue
+        if folded[k - 1].strip(",") in _JOINERS:
+            continue
+        rest = folded[k:]
+        rest = rest[title_head(rest):]
+        if rest and (tuple(rest) in names or known_body(rest) == len(rest)):
+            return words[:k]
+    return words
+
+
+def _sentence(words: list[str], code: str | None) -> str | None:
+    text = " ".join(" ".join(words).split()).strip(" .;,:-–")
+    if not text:
+        return None
+    if is_caps(text.replace(" ", "")) or all(is_caps(w) or not any(c.isalpha() for c in w)
+                                             for w in words):
+        text = text[:1] + text[1:].lower()
+        if code in NAME_ONLY_TYPES:
+            text = code + " " + text[:1].lower() + text[1:]
+    return text
+
+
+# -- the header --------------------------------------------------------------------------
+
+def _with_place(name: str, place: str | None) -> str:
+    key = fold(name)
+    if place and any(key.endswith(end) for end in _LOCAL_BODY_END):
+        return f"{name} {place}"
+    return name
+
+
+def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Header:
+    """Read the header found in ``lines[:hi]`` (``hi`` excludes any copy block)."""
+    end = header_end(lines, 0, hi)
+    tokens = Tokens(lines[:end])
+    take_phrases(tokens)
+    number = read_number(tokens)
+    ref = number.ref if number else None
+    pd = read_place_date(tokens, bound, ref.year if ref else None)
+    title = _find_title(tokens)
+    vv = next((i for i in range(len(tokens)) if tokens.free(i)
+               and tokens.folded[i].rstrip(":") in ("v/v", "v/v.")), None)
+    firsts = [p for p in (number and number.start, pd and pd.start, title and title[0], vv)
+              if p is not None]
+    units = _units(_issuer_words(tokens, min(firsts, default=len(tokens))))
+    issuer = organ_case(units[-1]) if units else None
+    parent = organ_case(units[-2]) if len(units) > 1 else None
+
+    code = title[2] if title else None
+    subject, of_issuer = None, None
+    if title:
+        subject, of_issuer = _after_title(tokens, title[1], code, units)
+    if subject is None and vv is not None:
+        words, _ = _subject_words(tokens, vv)
+        subject = _sentence(words, None)
+        code = code or "CV"
+    if code is None and number and number.lead:
+        code = type_from_name(number.lead)
+    if code is None and ref is not None:
+        code = ref.doc_type
+    if subject is None and code == "CV" and number:
+        words, _ = _subject_words(tokens, number.end)
+        subject = _sentence(words[:40], code)
+    if issuer is None and of_issuer:
+        issuer = _with_place(organ_case(of_issuer), pd.place if pd else None)
+
+    date = pd.date if pd else passed_date("\n".join(lines[:hi]), bound, ref.year if ref else None)
+    unreadable = tuple(f for f, bad in (("number", number is not None and ref is None),
+                                        ("date", pd is not None and not pd.readable)) if bad)
+    printed = tuple((f, tokens.text(p.start, p.end)) for f, p in (("number", number),
+                                                                   ("date", pd)) if p)
+    return Header(end, ref, code, issuer, parent, pd.place if pd else None, date, subject,
+                  find_recipients(lines, 0, min(hi, end + 40)), unreadable, printed)
+
+
+def _after_title(tokens: Tokens, at: int, code: str, units: list[str]
+                 ) -> tuple[str | None, str | None]:
+    """The subject after a type title, and a "CỦA <body>" line between them if any."""
+    of_issuer = None
+    i = at
+    while i < len(tokens) and not tokens.free(i):
+        i += 1
+    if i < len(tokens) and tokens.words[i] == "CỦA":
+        j = i + 1
+        while j < len(tokens) and tokens.free(j) and is_caps(tokens.words[j]):
+            j += 1
+        if j > i + 1:
+            of_issuer = tokens.text(i + 1, j)
+            i = j
+    words, _ = _subject_words(tokens, i)
+    words = _strip_authority(words, units + [of_issuer or ""])
+    return _sentence(words, code), of_issuer
+
+
+def number_elsewhere(lines: list[str], lo: int, hi: int) -> Ref | None:
+    """A document whose header is missing may print its number on a line of its own lower
+    down ("Số: 123/UBND-VX", maybe beside the place and date). A number inside a sentence
+    is a citation and never taken."""
+    for i in range(lo, hi):
+        line = lines[i]
+        if not line.startswith(("Số", "SỐ")):
+            continue
+        tokens = Tokens([line])
+        number = read_number(tokens)
+        if number is None or number.ref is None or number.start != 0 \
+                or number.ref.doc_type in COPY_TYPES:
+            continue  # a copy block's number ("Số 49-BS/QU") is the copy's own
+        read_place_date(tokens)
+        if all(not tokens.free(k) for k in range(len(tokens))):
+            return number.ref
+    return None
 
 
 def find_place_date(lines: list[str], lo: int, hi: int, bound: dt.date | None = None,
-                    hint: int | None = None) -> tuple[int, str, str | None] | None:
-    """The first "Place, ngày … tháng … năm …" line: (index, place, ISO date or None)."""
-    for i in range(lo, hi):
-        m = _PLACE_DATE.match(lines[i])
-        if m and "tháng" in m["rest"] + (lines[i + 1] if i + 1 < hi else ""):
-            rest = m["rest"] if "năm" in m["rest"] else m["rest"] + " " + lines[i + 1]
-            return i, m["place"], parse_date("ngày" + rest, bound, hint)
-    return None
+                    hint: int | None = None) -> tuple[str, str | None] | None:
+    """The first "Place, ngày … tháng … năm …" in ``lines[lo:hi]``: (place, ISO date or None).
+
+    >>> find_place_date(["Hà Đông, ngày 20", "tháng 01 năm 2022"], 0, 2)
+    ('Hà Đông', '2022-01-20')
+    """
+    got = read_place_date(Tokens(lines[lo:hi]), bound, hint)
+    return (got.place, got.date) if got else None
 
 
 def passed_date(text: str, bound: dt.date | None = None, hint: int | None = None) -> str | None:
@@ -148,123 +402,6 @@ def find_recipients(lines: list[str], lo: int, hi: int) -> tuple[str, ...]:
                 break
         return tuple(t for t in (it.strip().lstrip("-–•+ ").rstrip(" ;,.") for it in items) if t)
     return ()
-
-
-def _type_line(lines: list[str], lo: int, hi: int) -> tuple[int, str] | None:
-    for i in range(lo, hi):
-        # OCR may glue stamp debris before the title ("Ngày: - NGHỊ ĐỊNH"): try the tail too.
-        for part in (lines[i], re.split(r"\s[-–:]+\s", lines[i])[-1]):
-            if is_upper_line(part) or part.isupper():
-                code = type_from_name(_bare(part))
-                if code:
-                    return i, code
-    return None
-
-
-def _stops_subject(line: str, upper_subject: bool) -> bool:
-    key = fold(line.lstrip("-–•+ "))
-    if any(key.startswith(c) for c in _BODY_CUES[:6]) or key.startswith("dieu 1"):
-        return True
-    if read_number_line(line) or _PLACE_DATE.match(line) or len(line) > 150:
-        return True
-    if _DATED_SENTENCE.match(line):
-        return True  # "Ngày 13/01/2022, Ban Thường vụ … họp": the body, glued on by OCR
-    return is_upper_line(line) != upper_subject
-
-
-def _before_subject(line: str) -> bool:
-    """Lines OCR may leave between a number or type line and the subject: the other
-    header column (motto, place and date) and one-word specks ("dư.")."""
-    return (bool(_NOT_ISSUER.match(fold(line).strip(" .-"))) or bool(_PLACE_DATE.match(line))
-            or len(line.split()) < 2)
-
-
-def _subject_after(lines: list[str], start: int, hi: int, code: str | None,
-                   max_lines: int = 12) -> tuple[str | None, str | None]:
-    """Subject lines after ``start``; also returns a "CỦA <body>" issuer line if present."""
-    taken: list[str] = []
-    of_issuer = None
-    upper = None
-    for line in lines[start:hi]:
-        if not line:
-            if taken:
-                break
-            continue
-        if (not taken and of_issuer is None and fold(line).startswith("cua ")
-                and is_upper_line(line)):
-            of_issuer = line[4:].strip()
-            continue
-        if not taken and _before_subject(line):
-            continue
-        if upper is None:
-            upper = is_upper_line(line)
-        if _stops_subject(line, upper) or len(taken) >= max_lines:
-            break
-        if taken and taken[-1].endswith(","):
-            line = line.lstrip("-–• ")  # "phòng," / "- chống dịch": a speck, not a dash
-        taken.append(line)
-    if not taken:
-        return None, of_issuer
-    text = " ".join(" ".join(taken).split()).rstrip(" .;")
-    if upper:
-        text = text[:1] + text[1:].lower()
-        if code in NAME_ONLY_TYPES:
-            text = code + " " + text[:1].lower() + text[1:]
-    return text, of_issuer
-
-
-def _vv_subject(lines: list[str], lo: int, hi: int) -> str | None:
-    for i in range(lo, hi):
-        if fold(lines[i]).replace(" ", "").startswith("v/v"):
-            subject, _ = _subject_after(lines, i, hi, None, max_lines=4)
-            return subject
-    return None
-
-
-def _with_place(name: str, place: str | None) -> str:
-    key = fold(name)
-    if place and any(key.endswith(end) for end in _LOCAL_BODY_END):
-        return f"{name} {place}"
-    return name
-
-
-def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Header:
-    """Read the header found in ``lines[:hi]`` (``hi`` excludes any copy block)."""
-    end = min(header_end(lines), hi)
-    number = None
-    for i in range(end):
-        got = read_number_line(lines[i])
-        if got:
-            number = (i, got[0], got[1])
-            break
-    ref = number[1] if number else None
-    year = ref.year if ref else None
-    pd = find_place_date(lines, 0, end, bound, year)
-    place = pd[1] if pd else None
-    date = pd[2] if pd else passed_date("\n".join(lines[:hi]), bound, year)
-    typed = _type_line(lines, 0, end)
-    code = typed[1] if typed else None
-    if code is None and number and number[2]:
-        code = type_from_name(number[2])
-    subject, of_issuer = (None, None)
-    if typed:
-        subject, of_issuer = _subject_after(lines, typed[0] + 1, hi, code)
-    if subject is None:
-        subject = _vv_subject(lines, 0, end)
-    if code is None and ref is not None:
-        code = ref.doc_type
-    if code is None and subject and fold(subject).startswith("v/v"):
-        code = "CV"
-    if subject is None and code == "CV" and number:
-        subject, _ = _subject_after(lines, number[0] + 1, end, code, max_lines=3)
-    firsts = [x for x in (number and number[0], pd and pd[0], typed and typed[0]) if x is not None]
-    units = organ_units(lines[:min(firsts + [end])])
-    issuer = organ_case(units[-1]) if units else None
-    parent = organ_case(units[-2]) if len(units) > 1 else None
-    if issuer is None and of_issuer:
-        issuer = _with_place(organ_case(of_issuer), place)
-    return Header(end, ref, number[0] if number else None, code, issuer, parent, place, date,
-                  subject, find_recipients(lines, 0, min(hi, end + 40)))
 
 
 def body_issuer(text: str, organ_words: tuple[str, ...], place: str) -> str | None:

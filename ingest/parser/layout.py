@@ -24,6 +24,7 @@ _RUNNING_HEADER = re.compile(
 _STAMP = re.compile(r"^(?:Ký bởi|Cơ quan|Ngày ký|Email|Thời gian ký)\s*:", re.IGNORECASE)
 _RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
 _PAGE_NO = re.compile(r"^\d{1,4}$")
+_MAX_COLUMNS_CHARS = 200
 # Specks OCR reads at a line start: underscores of a rule, a stray circumflex or tilde,
 # a dot before a bullet ("____ Hòa Minh, ngày …", "_- Các phòng …", ".- Các đ/c …").
 _LEAD_SPECKS = re.compile(r"^(?:[_ˆ˜]|\.(?=[-_.ˆ]))+\s*")
@@ -116,13 +117,13 @@ def split_lines(text: str) -> list[str]:
     ['BỘ Y TẾ', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Số: 5/BYT-DP', 'Hà Nội, ngày 1/2/2021']
     """
     out: list[str] = []
-    for raw in text.split("\n"):
-        line = " ".join(raw.split())
+    raws = [" ".join(raw.split()) for raw in text.split("\n")]
+    for k, line in enumerate(raws):
         if not line:
             out.append("")
             continue
         if (_RUNNING_HEADER.match(line) or _STAMP.match(line) or _RULE.match(line)
-                or _PAGE_NO.match(line)):
+                or (_PAGE_NO.match(line) and _page_edge(raws, k))):
             continue
         line = _LEAD_SPECKS.sub("", line)
         if not line:
@@ -131,7 +132,18 @@ def split_lines(text: str) -> list[str]:
     return out
 
 
+def _page_edge(raws: list[str], k: int) -> bool:
+    """A line of digits alone is a page number where a page starts or ends (beside a blank
+    line or the gazette's running header); elsewhere it is a piece of a number or date
+    that a web page put on a line of its own ("Số:" / "70" / "/2025/TT-NHNN")."""
+    def edge(j: int) -> bool:
+        return not 0 <= j < len(raws) or not raws[j] or bool(_RUNNING_HEADER.match(raws[j]))
+    return edge(k - 1) or edge(k + 1)
+
+
 def _split_columns(line: str) -> list[str]:
+    if len(line) > _MAX_COLUMNS_CHARS:
+        return [line]  # a body paragraph; header columns glued together are far shorter
     parts: list[str] = []
     rest = line
     while rest:

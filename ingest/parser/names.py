@@ -11,8 +11,7 @@ from .doctypes import NATIONAL_ISSUERS
 from .layout import fold_aligned as fold
 
 __all__ = ["organ_case", "title_case", "is_organ_start", "is_title_line", "read_title",
-           "person_name",
-           "strip_rank", "SURNAMES"]
+           "person_name", "strip_rank", "SURNAMES", "organ_head", "known_body", "title_head"]
 
 # Fixed spellings of central bodies and proper nouns inside names (folded → written).
 _FIXED = {
@@ -36,6 +35,11 @@ _ORGAN_HEADS = (
     "ban chi dao", "ban tuyen giao", "ban to chuc", "chi bo", "mat tran", "dang doan",
     "ban can su", "hoc vien", "dai hoc", "tong cong ty", "tap doan",
 )
+_HEADS_LONGEST = sorted((h.split() for h in _ORGAN_HEADS), key=len, reverse=True)
+# Names that are one body as a whole, though they hold another head ("ỦY BAN THƯỜNG VỤ
+# QUỐC HỘI", "VĂN PHÒNG CHÍNH PHỦ"): folded word tuples, longest first.
+_KNOWN = sorted({tuple(k.split()) for k in _CENTRAL} | {tuple(k.split()) for k in _FIXED},
+                key=len, reverse=True)
 _PARTY_COMMITTEES = ("thanh uy", "tinh uy", "quan uy", "huyen uy", "thi uy", "dang uy",
                      "dang bo", "chi bo")
 _LOCALITIES = ("thanh pho", "thi xa", "thi tran", "quan", "huyen", "tinh", "phuong", "xa")
@@ -169,6 +173,48 @@ def is_organ_start(line: str) -> bool:
     if is_title_line(line):
         return False
     return any(key.startswith(head.strip() + " ") for head in _ORGAN_HEADS)
+
+
+def organ_head(words: list[str]) -> int:
+    """How many of the folded ``words`` form the head of a body's name (0: none).
+
+    >>> organ_head(["uy", "ban", "nhan", "dan"]), organ_head(["bo", "tai", "chinh"])
+    (2, 1)
+    >>> organ_head(["bo", "truong"]), organ_head(["quan", "hoan", "kiem"])
+    (0, 0)
+    """
+    if title_head(words):
+        return 0
+    for head in _HEADS_LONGEST:
+        if words[:len(head)] == head:
+            return len(head)
+    return 0
+
+
+def known_body(words: list[str]) -> int:
+    """How many of the folded ``words`` form a central body's full name (0: none).
+
+    >>> known_body(["uy", "ban", "thuong", "vu", "quoc", "hoi", "x"])
+    6
+    """
+    for name in _KNOWN:
+        if tuple(words[:len(name)]) == name:
+            return len(name)
+    return 0
+
+
+def title_head(words: list[str]) -> int:
+    """How many of the folded ``words`` form a signer's position (0: none).
+
+    >>> title_head(["bo", "truong", "bo", "tai", "chinh"]), title_head(["bo", "tai"])
+    (2, 0)
+    """
+    best = 0
+    for title in _TITLES:
+        parts = title.split()
+        if words[:len(parts)] == parts:
+            best = max(best, len(parts))
+    return best
 
 
 def is_title_line(line: str) -> bool:

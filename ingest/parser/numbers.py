@@ -35,12 +35,12 @@ REF_IN_TEXT = re.compile(
     rf"(?P<party>{_NUM}\s*{_DASH}\s*{_SEG}\s*/\s*{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,2}})"
     r"|"
     rf"(?P<state>{_NUM}(?:\.\d{{1,3}})?\s*/\s*(?:(?:19|20)\d{{2}}\s*/\s*)?"
-    rf"{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,3}})"
+    rf"{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,7}})"
     rf"){_END}"
 )
 _STATE = re.compile(
     rf"^(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)/(?P<sym>(?:(?P<year>(?:19|20)\d{{2}})/)?"
-    rf"(?P<segs>{_SEG}(?:-{_SEG}){{0,3}}))$"
+    rf"(?P<segs>{_SEG}(?:-{_SEG}){{0,7}}))$"
 )
 _PARTY = re.compile(rf"^(?P<num>\d{{1,5}})-(?P<sym>(?P<type>{_SEG})/{_SEG}(?:-{_SEG}){{0,2}})$")
 
