@@ -20,7 +20,8 @@ __all__ = ["Correction", "CORRECTABLE", "validate", "apply"]
 #: ``cited_by``/``corrected`` are computed by the archive.
 CORRECTABLE: tuple[str, ...] = tuple(
     f.name for f in fields(Record)
-    if f.name not in {"id", "text", "source", "cited_by", "corrected", "needs_review", "fields"}
+    if f.name not in {"id", "text", "source", "cited_by", "corrected", "needs_review", "fields",
+                      "printed"}
 )
 _ITEMS = {"copies": Copy, "citations": Citation}
 _COMPUTED = {"target_id", "status", "candidates"}  # resolver output, never corrected

@@ -300,9 +300,11 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
     parent = organ_case(units[-2]) if len(units) > 1 else None
 
     code = title[2] if title else None
-    subject, of_issuer = None, None
+    words: list[str] = []
+    of_issuer = None
     if title:
-        subject, of_issuer = _after_title(tokens, title[1], code, units)
+        words, of_issuer = _after_title(tokens, title[1], units)
+    subject = _sentence(words, code)
     if subject is None and vv is not None:
         words, _ = _subject_words(tokens, vv)
         subject = _sentence(words, None)
@@ -312,23 +314,26 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
     if code is None and ref is not None:
         code = ref.doc_type
     if subject is None and code == "CV" and number:
-        words, _ = _subject_words(tokens, number.end)
-        subject = _sentence(words[:40], code)
+        words = _subject_words(tokens, number.end)[0][:40]
+        subject = _sentence(words, code)
     if issuer is None and of_issuer:
         issuer = _with_place(organ_case(of_issuer), pd.place if pd else None)
 
     date = pd.date if pd else passed_date("\n".join(lines[:hi]), bound, ref.year if ref else None)
     unreadable = tuple(f for f, bad in (("number", number is not None and ref is None),
                                         ("date", pd is not None and not pd.readable)) if bad)
-    printed = tuple((f, tokens.text(p.start, p.end)) for f, p in (("number", number),
-                                                                   ("date", pd)) if p)
+    printed = {"number": tokens.text(number.start, number.end) if number else "",
+               "date": tokens.text(pd.start, pd.end) if pd else "",
+               "place": pd.place if pd else "",
+               "doc_type": tokens.text(title[0], title[1]) if title else "",
+               "issuer": units[-1] if units else "", "subject": " ".join(words)}
     return Header(end, ref, code, issuer, parent, pd.place if pd else None, date, subject,
-                  find_recipients(lines, 0, min(hi, end + 40)), unreadable, printed)
+                  find_recipients(lines, 0, min(hi, end + 40)), unreadable,
+                  tuple((k, v) for k, v in printed.items() if v))
 
 
-def _after_title(tokens: Tokens, at: int, code: str, units: list[str]
-                 ) -> tuple[str | None, str | None]:
-    """The subject after a type title, and a "CỦA <body>" line between them if any."""
+def _after_title(tokens: Tokens, at: int, units: list[str]) -> tuple[list[str], str | None]:
+    """The subject's words after a type title, and a "CỦA <body>" line between them."""
     of_issuer = None
     i = at
     while i < len(tokens) and not tokens.free(i):
@@ -341,8 +346,7 @@ def _after_title(tokens: Tokens, at: int, code: str, units: list[str]
             of_issuer = tokens.text(i + 1, j)
             i = j
     words, _ = _subject_words(tokens, i)
-    words = _strip_authority(words, units + [of_issuer or ""])
-    return _sentence(words, code), of_issuer
+    return _strip_authority(words, units + [of_issuer or ""]), of_issuer
 
 
 def number_elsewhere(lines: list[str], lo: int, hi: int) -> Ref | None:

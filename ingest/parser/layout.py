@@ -21,7 +21,6 @@ _RUNNING_HEADER = re.compile(
     r"^(?:\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số[^/]*/\s*Ngày\s*(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})"
     r"(?:\s+\d{1,4})?\s*$"
 )
-_STAMP = re.compile(r"^(?:Ký bởi|Cơ quan|Ngày ký|Email|Thời gian ký)\s*:", re.IGNORECASE)
 _RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
 _PAGE_NO = re.compile(r"^\d{1,4}$")
 _MAX_COLUMNS_CHARS = 200
@@ -122,7 +121,7 @@ def split_lines(text: str) -> list[str]:
         if not line:
             out.append("")
             continue
-        if (_RUNNING_HEADER.match(line) or _STAMP.match(line) or _RULE.match(line)
+        if (_RUNNING_HEADER.match(line) or _RULE.match(line)
                 or (_PAGE_NO.match(line) and _page_edge(raws, k))):
             continue
         line = _LEAD_SPECKS.sub("", line)

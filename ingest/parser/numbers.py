@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from archive.vntext import normalize_ref
+from archive.vntext import normalize, normalize_ref
 
 from .doctypes import canonical_code, is_issuer_code, is_type_code, repair_code, type_from_name
 
@@ -55,7 +55,9 @@ class Ref:
     doc_type: str | None  # from the symbol; "CV" for a state symbol without a type code
     issuer_code: str | None
     year: int | None = None
-    printed: str | None = None  # the compact printed form when repairs changed it
+    # As printed (spaces dropped) when that differs from ``ref``: look-alike letters, dashes,
+    # OCR repairs ("1196/UBND–VP", "06/2026/TT-BТС" with Cyrillic Т and С, "35/CT-TTE").
+    printed: str | None = None
 
 
 def parse_ref(text: str) -> Ref | None:
@@ -65,6 +67,8 @@ def parse_ref(text: str) -> Ref | None:
     ('100-CV/ĐU', 'CV')
     >>> r = parse_ref("18/CD-UBND"); (r.ref, r.doc_type, r.printed)
     ('18/CĐ-UBND', 'CĐ', '18/CD-UBND')
+    >>> r = parse_ref("06/2026/TT-B\u0422\u0421"); r.ref, r.printed == "06/2026/TT-B\u0422\u0421"
+    ('06/2026/TT-BTC', True)
     >>> r = parse_ref("23/2020/QĐ-TTg"); (r.number, r.symbol, r.year, r.issuer_code)
     ('23', '2020/QĐ-TTg', 2020, 'TTg')
     >>> parse_ref("22/8/2023") is None
@@ -79,6 +83,7 @@ def parse_ref(text: str) -> Ref | None:
     '105-CV/QU'
     """
     compact = normalize_ref(text)
+    printed = re.sub(r"\s+", "", normalize(text))
     head = re.match(r"[\dOolI]+", compact)
     fixed = compact
     if head and any(c.isdigit() for c in head.group(0)):
@@ -90,7 +95,7 @@ def parse_ref(text: str) -> Ref | None:
             issuer, _, rest = m["sym"][len(m["type"]) + 1:].partition("-")
             issuer = repair_code(issuer, "issuer")
             symbol = f"{code}/{issuer}" + (f"-{rest}" if rest else "")
-            return _ref(m["num"], "-", symbol, code, issuer, None, compact)
+            return _ref(m["num"], "-", symbol, code, issuer, None, printed)
     m = _STATE.match(fixed)
     if not m:
         return None
@@ -108,13 +113,13 @@ def parse_ref(text: str) -> Ref | None:
     else:
         code, issuer = None, segs[-1] if not is_type_code(segs[0]) else None
     symbol = (f"{year}/" if year else "") + "-".join(segs)
-    return _ref(m["num"], "/", symbol, code, issuer, year, compact)
+    return _ref(m["num"], "/", symbol, code, issuer, year, printed)
 
 
 def _ref(num: str, sep: str, symbol: str, code: str | None, issuer: str | None,
-         year: int | None, compact: str) -> Ref:
+         year: int | None, printed: str) -> Ref:
     ref = f"{num}{sep}{symbol}"
-    return Ref(ref, num, symbol, code, issuer, year, compact if compact != ref else None)
+    return Ref(ref, num, symbol, code, issuer, year, printed if printed != ref else None)
 
 
 # "Số: 1196/UBND-VP", "Số 100- CV/ĐU", "Luật số: 51/2024/QH15", OCR "Só:465 /2020/NĐ-CP".
