@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
-from pathlib import Path
-
 import pytest
 
 from archive.record import Record
@@ -14,7 +11,8 @@ from ingest.parser import parse
 from ingest.parser.citations import find_citations
 from ingest.parser.numbers import fix_year, parse_date, parse_ref, read_number_line
 
-from paths import CORPUS, seed_paths
+from corpus import gazette_texts
+from paths import seed_paths
 
 
 def seed(prefix: str) -> Record:
@@ -297,35 +295,9 @@ THRESHOLDS = {"ref": 1.0, "doc_type_name": 1.0, "issuer": 1.0, "date": 0.96, "si
 EXACT_EXCEPT = {("quyet-dinh-so-372-qd-btc-469041.pdf", "date")}
 
 
-def _truths() -> list[dict]:
-    path = CORPUS / "truth.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def _pdf_text(path: Path) -> str | None:
-    """pdfplumber text, or None when the pages carry only the gazette running header."""
-    import pdfplumber
-
-    with pdfplumber.open(path) as pdf:
-        pages = [page.extract_text() or "" for page in pdf.pages]
-    body = [len(re.sub(r"^.*CÔNG BÁO/Số.*$", "", p, flags=re.MULTILINE).strip()) for p in pages]
-    return "\n".join(pages) if pages and sum(body) / len(body) >= 200 else None
-
-
 @pytest.fixture(scope="session")
 def corpus_records() -> dict[str, tuple[dict, Record]]:
-    out = {}
-    for truth in _truths():
-        path = CORPUS / truth["file"]
-        if path.suffix != ".pdf" or not path.exists():
-            continue
-        text = _pdf_text(path)
-        if text is not None:
-            out[path.name] = (truth, parse(text))
-    assert out, f"no text-layer PDFs of the dev corpus in {CORPUS}"
-    return out
+    return {name: (truth, parse(text)) for name, (truth, text) in gazette_texts().items()}
 
 
 @pytest.mark.parametrize("field", FIELDS)

@@ -27,7 +27,7 @@ __all__ = ["Header", "read_header", "header_end", "organ_units", "find_place_dat
 _BODY_CUES = ("can cu", "thuc hien", "kinh gui", "theo de nghi", "xet de nghi", "tren co so")
 _ARTICLE_ONE = re.compile(r"^(?:điều|ĐIỀU)\s+1(?!\d)|^(?:Chương|CHƯƠNG)\s+I\b")
 _DATED_SENTENCE = re.compile(r"^Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\b")
-_MAX_HEADER_LINES = 60
+_MAX_HEADER_WORDS = 400  # a header with a long subject has about 250
 _PASSED = re.compile(r"thông qua\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+"
                      r"(?P<y>\d{4,5})")
 _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
@@ -64,19 +64,24 @@ def _is_body_line(line: str) -> bool:
 
 
 def header_end(lines: list[str], lo: int = 0, hi: int | None = None) -> int:
-    """Index of the first body line after ``lo`` (the header is ``lines[lo:end]``).
+    """Index of the first body line after ``lo`` (the header is ``lines[lo:end]``); a text
+    with no body cue has a header of at most ``_MAX_HEADER_WORDS`` words, however wrapped.
 
     A cue right after a type title is the subject ("KẾ HOẠCH" / "Thực hiện Chỉ thị …").
     """
     hi = len(lines) if hi is None else hi
     last = None
-    for i in range(lo, min(hi, lo + _MAX_HEADER_LINES)):
+    words = 0
+    for i in range(lo, hi):
         line = lines[i]
         if _is_body_line(line) and not (last is not None and _ends_with_title(last)):
             return i
+        words += len(line.split())
+        if words > _MAX_HEADER_WORDS:
+            return i
         if line:
             last = line
-    return min(hi, lo + _MAX_HEADER_LINES)
+    return hi
 
 
 def _ends_with_title(line: str) -> bool:

@@ -15,11 +15,13 @@ from archive.vntext import fold, normalize
 
 from .repairs import repair_glyphs, repair_organ_words
 
-__all__ = ["clean_text", "split_lines", "gazette_date", "fold_aligned", "is_upper_line"]
+__all__ = ["clean_text", "split_lines", "gazette_date", "fold_aligned", "is_upper_line",
+           "RUNNING_HEADER"]
 
-_RUNNING_HEADER = re.compile(
-    r"^(?:\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số[^/]*/\s*Ngày\s*(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})"
-    r"(?:\s+\d{1,4})?\s*$"
+# The gazette's running header, also when extraction glued it to other text.
+RUNNING_HEADER = re.compile(
+    r"(?:^\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số[^/\n]{0,20}/\s*Ngày\s*(?P<d>\d{1,2})-(?P<m>\d{1,2})-"
+    r"(?P<y>\d{4})(?:\s+\d{1,4}(?!\S))?", re.MULTILINE
 )
 _RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
 _PAGE_NO = re.compile(r"^\d{1,4}$")
@@ -80,13 +82,12 @@ def clean_text(raw: str) -> str:
 
 def gazette_date(text: str) -> dt.date | None:
     """The Công báo issue date from the running header; a bound for the signing date."""
-    for line in text.split("\n"):
-        m = _RUNNING_HEADER.match(line.strip())
-        if m:
-            try:
-                return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
-            except ValueError:
-                return None
+    m = RUNNING_HEADER.search(text)
+    if m:
+        try:
+            return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            return None
     return None
 
 
@@ -121,7 +122,11 @@ def split_lines(text: str) -> list[str]:
         if not line:
             out.append("")
             continue
-        if (_RUNNING_HEADER.match(line) or _RULE.match(line)
+        if "BÁO" in line:
+            line = " ".join(RUNNING_HEADER.sub(" ", line).split())
+            if not line:
+                continue
+        if (_RULE.match(line)
                 or (_PAGE_NO.match(line) and _page_edge(raws, k))):
             continue
         line = _LEAD_SPECKS.sub("", line)
@@ -136,7 +141,7 @@ def _page_edge(raws: list[str], k: int) -> bool:
     line or the gazette's running header); elsewhere it is a piece of a number or date
     that a web page put on a line of its own ("Số:" / "70" / "/2025/TT-NHNN")."""
     def edge(j: int) -> bool:
-        return not 0 <= j < len(raws) or not raws[j] or bool(_RUNNING_HEADER.match(raws[j]))
+        return not 0 <= j < len(raws) or not raws[j] or bool(RUNNING_HEADER.search(raws[j]))
     return edge(k - 1) or edge(k + 1)
 
 

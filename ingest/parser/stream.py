@@ -4,7 +4,8 @@ Web pages and PDF extraction break header lines between any two words ("Số:" a
 "12/2025/QĐ-UBND" on the next line; "Thanh Hóa, ngày" / "05 tháng 3 năm 2025"), and OCR
 reorders the two header columns. So the header is read as a sequence of tokens in which
 each part is found by its own shape, and a line break means no more than a space — except
-inside a word that a web page broke across two lines ("q" / "uy định", "năm 202" / "5").
+inside a word that a web page broke in two ("q" / "uy định", "năm 202" / "5"): a bare
+onset before a vowel is glued back wherever the break fell.
 
 Parts are read in a fixed order — the national motto and gazette headings, the number,
 the place and date — and each part read is *taken*: later readers skip its tokens, and
@@ -18,12 +19,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from .doctypes import type_from_name
-from .layout import fold_aligned as fold
+from .layout import RUNNING_HEADER, fold_aligned as fold
 from .numbers import Ref, fix_year, parse_ref
 
 __all__ = ["Tokens", "NumberPart", "DatePart", "read_number", "read_place_date", "is_caps",
            "take_phrases"]
 
+_RULE_TOKEN = re.compile(r"^[_=\-–—.…~*]{3,}$")
 # A web page cut a word after its first consonant(s): "q" / "uy", "V" / "ề", "Thông t" / "ư".
 _ONSET = re.compile(r"^(?:b|c|ch|d|đ|g|gh|gi|h|k|kh|l|m|n|ng|ngh|nh|p|ph|q|qu|r|s|t|th|tr|v|x)$",
                     re.IGNORECASE)
@@ -63,14 +65,13 @@ class Tokens:
 
     def __init__(self, lines: list[str]):
         words: list[str] = []
-        for line in lines:
-            parts = line.split()
-            if not parts:
+        for part in RUNNING_HEADER.sub(" ", " ".join(lines)).split():
+            if _RULE_TOKEN.match(part):
+                continue  # "______" under a title, wherever the wrapping put it
+            if words and _broken_word(words, part):
+                words[-1] += part
                 continue
-            if words and _broken_word(words, parts[0]):
-                words[-1] += parts.pop(0)
-            for part in parts:
-                words.extend(_split_marker(part))
+            words.extend(_split_marker(part))
         self.words = words
         self.folded = [fold(w) for w in self.words]
         self.taken: list[str | None] = [None] * len(self.words)
@@ -100,8 +101,8 @@ class Tokens:
 
 
 def _broken_word(words: list[str], first: str) -> bool:
-    """True when a line break cut a word: the previous line ends with a bare onset and this
-    one starts with a vowel ("q" / "uy"), or a year was cut ("năm 202" / "5")."""
+    """True when a break cut a word: a bare onset before a vowel ("q" "uy"), or a year
+    ("năm 202" "5"). No Vietnamese word is a consonant alone, so this never joins two."""
     last = words[-1]
     if _ONSET.match(last) and _VOWEL_START.match(first):
         return True
