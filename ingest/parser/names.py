@@ -42,6 +42,7 @@ _KNOWN = sorted({tuple(k.split()) for k in _CENTRAL} | {tuple(k.split()) for k i
                 key=len, reverse=True)
 _PARTY_COMMITTEES = ("thanh uy", "tinh uy", "quan uy", "huyen uy", "thi uy", "dang uy",
                      "dang bo", "chi bo")
+_NAMED_UNITS = ("tong cuc", "chi cuc", "cuc", "so", "vu")  # folded heads of departments
 _LOCALITIES = ("thanh pho", "thi xa", "thi tran", "quan", "huyen", "tinh", "phuong", "xa")
 _PREFIXES = {"thuong truc": "Thường trực", "ban thuong vu": "Ban Thường vụ",
              "ban chap hanh": "Ban Chấp hành", "dang doan": "Đảng đoàn",
@@ -93,6 +94,8 @@ def organ_case(name: str) -> str:
     ('Thường trực Thành ủy Hà Nội', 'Đảng bộ thành phố Hà Nội')
     >>> organ_case("BỘ NGOẠI GIÁO")
     'Bộ Ngoại giao'
+    >>> organ_case("CỤC THUẾ"), organ_case("SỞ Y TẾ TỈNH THANH HÓA"), organ_case("SỞ")
+    ('Cục Thuế', 'Sở Y tế tỉnh Thanh Hóa', 'Sở')
     """
     words = name.split()
     if not words:
@@ -116,7 +119,13 @@ def organ_case(name: str) -> str:
         return " ".join(out)
     out = [_cap(lower[0])]
     i = 1
-    if any(key.startswith(c) for c in _PARTY_COMMITTEES):
+    named = next((len(h.split()) for h in _NAMED_UNITS if key.startswith(h + " ")), 0)
+    if named and len(lower) > named and not any(
+            fold(" ".join(lower[named:])).startswith(loc + " ") for loc in _LOCALITIES):
+        # A department's own name is a name: "Cục Thuế", "Sở Y tế", "Vụ Pháp chế".
+        out = [_cap(lower[0])] + lower[1:named] + [_cap(lower[named])]
+        i = named + 1
+    elif any(key.startswith(c) for c in _PARTY_COMMITTEES):
         out.append(lower[1] if len(lower) > 1 else "")
         i = 2
         if len(lower) > 2 and not any(fold(" ".join(lower[2:])).startswith(loc + " ")
