@@ -34,7 +34,7 @@ _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
 # Words after which a body's name is the object of a phrase, not an authority line:
 # "… của Chính phủ" ends a title; "CHÍNH PHỦ" alone after it is the enacting body.
 _JOINERS = {"cua", "va", "voi", "thuoc", "tai", "cho", "doi", "ve", "giua", "theo"}
-_MAX_SUBJECT_WORDS = 160
+_MAX_SUBJECT_WORDS = 300
 
 
 @dataclass(frozen=True)
@@ -268,6 +268,8 @@ def _strip_authority(words: list[str], bodies: list[str]) -> list[str]:
 
 def _sentence(words: list[str], code: str | None) -> str | None:
     text = " ".join(" ".join(words).split()).strip(" .;,:-–")
+    # A number the page broke after a separator ("01/2001/" / "TTLT/" / "BNG-TCBĐ").
+    text = re.sub(r"(?<=\w[/-])\s+(?=[A-ZĐ0-9])", "", text)
     if not text:
         return None
     if is_caps(text.replace(" ", "")) or all(is_caps(w) or not any(c.isalpha() for c in w)

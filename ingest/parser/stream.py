@@ -40,9 +40,11 @@ _FIXED_PHRASES = re.compile(
     r"|(?:phan )?van ban quy pham phap luat|dieu uoc quoc te|van ban khac"
     r"|van ban goc|tai ve)(?![\w])"
 )
-# Of those, the ones a subject may also contain: taken only when printed in capitals or
-# as the site's own link words ("Tải về").
-_CAPS_ONLY = ("van ban quy pham phap luat", "phan van ban", "dieu uoc quoc te", "van ban khac")
+# The national and Party name lines are printed in capitals (a subject may name "Chính phủ
+# nước Cộng hòa xã hội chủ nghĩa Việt Nam"); a gazette heading stands alone in capitals, so
+# not after another capitalised word ("BÃI BỎ MỘT SỐ VĂN BẢN QUY PHẠM PHÁP LUẬT" is a title).
+_CAPS_ONLY = ("cong hoa", "dang cong san")
+_HEADINGS = ("van ban quy pham phap luat", "phan van ban", "dieu uoc quoc te", "van ban khac")
 
 
 def is_caps(token: str) -> bool:
@@ -101,11 +103,14 @@ class Tokens:
 
 
 def _broken_word(words: list[str], first: str) -> bool:
-    """True when a break cut a word: a bare onset before a vowel ("q" "uy"), or a year
-    ("năm 202" "5"). No Vietnamese word is a consonant alone, so this never joins two."""
+    """True when a break cut a word: after a bare onset, where the two together start with
+    an onset and a vowel ("q" "uy", "V" "ề", "n" "gày"), or in a year ("năm 202" "5"). No
+    Vietnamese word is a consonant alone, so this never joins two words."""
     last = words[-1]
-    if _ONSET.match(last) and _VOWEL_START.match(first):
-        return True
+    if _ONSET.match(last):
+        joined = last + first
+        k = len(joined) - len(joined.lstrip("bcdđghklmnpqrstvxBCDĐGHKLMNPQRSTVX"))
+        return bool(_ONSET.match(joined[:k]) and _VOWEL_START.match(joined[k:]))
     return (len(words) > 1 and fold(words[-2]) == "nam" and last.isdigit() and first.isdigit()
             and len(last) + len(first) == 4)
 
@@ -127,8 +132,11 @@ def take_phrases(tokens: Tokens) -> None:
     """Take the motto, the Party's name line, gazette headings and site link words."""
     for m in _FIXED_PHRASES.finditer(tokens.ftext):
         i, j = tokens.span_of(m.start(), m.end())
-        if any(m.group(0).startswith(p) for p in _CAPS_ONLY) and not all(
-                is_caps(w) for w in tokens.words[i:j]):
+        caps = all(is_caps(w) for w in tokens.words[i:j])
+        if m.group(0).startswith(_CAPS_ONLY) and not caps:
+            continue
+        if m.group(0).startswith(_HEADINGS) and not (caps and (i == 0 or not is_caps(
+                tokens.words[i - 1]) or not tokens.free(i - 1))):
             continue
         if m.group(0) in ("van ban goc", "tai ve") and not tokens.words[i][:1].isupper():
             continue
