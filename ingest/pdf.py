@@ -10,6 +10,9 @@ Measured on shared/corpus (32 PDFs, 27 with a text layer):
 * scanned pages: body text <= 46 characters (signature block of a mixed page), and one
   image covering 15-67 % of the page.
 
+An e-signing stamp printed as text on a scan ("Ký bởi: … / Email: … / Cơ quan: … / Thời
+gian ký: …", two of them when issuer and publisher both sign) is no body text either.
+
 A page is OCR'd when its body text is under ``MIN_BODY_CHARS`` *and* an image covers at
 least ``MIN_IMAGE_SHARE`` of it (so a short last page of a text PDF is never OCR'd, and a
 searchable scan whose text layer is already full is trusted). A page with neither text
@@ -24,6 +27,11 @@ from pathlib import Path
 __all__ = ["PdfPage", "page_count", "text_pass", "MIN_BODY_CHARS", "MIN_IMAGE_SHARE"]
 
 MIN_BODY_CHARS = 200
+# A line of an e-signing stamp: a label, an e-mail address alone, a signing time alone.
+_STAMP_LINE = re.compile(
+    r"^(?:(?:Ký bởi|Người ký|Cơ quan|E-?mail|Thời gian ký|Ngày ký)\s*:"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$|\d{1,2}[./-]\d{1,2}[./-]\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[+-]\d{2}:?\d{2}\s*$)",
+    re.IGNORECASE)
 MIN_IMAGE_SHARE = 0.10
 # Running headers/footers and page numbers live in these bands (fractions of the height).
 TOP_BAND, BOTTOM_BAND = 0.09, 0.05
@@ -83,10 +91,19 @@ def text_pass(path: Path) -> list[PdfPage]:
         raise PdfError(f"corrupt PDF ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})") from None
 
 
+def _stamp_chars(page, top: float, bottom: float) -> int:  # page: pdfplumber.page.Page
+    """Body characters of e-signing stamp lines on a page that also holds an image."""
+    return sum(sum(1 for c in line["chars"] if c["text"].strip())
+               for line in page.extract_text_lines()
+               if line["top"] >= top and line["bottom"] <= bottom and _STAMP_LINE.match(line["text"]))
+
+
 def _page(number: int, page) -> PdfPage:  # page: pdfplumber.page.Page
     width, height = float(page.width), float(page.height)
     top, bottom = TOP_BAND * height, (1 - BOTTOM_BAND) * height
     body = sum(1 for c in page.chars if c["text"].strip() and c["top"] >= top and c["bottom"] <= bottom)
+    if body >= MIN_BODY_CHARS and page.images:
+        body -= _stamp_chars(page, top, bottom)
     share = 0.0
     for im in page.images:
         w = max(0.0, min(float(im["x1"]), width) - max(float(im["x0"]), 0.0))

@@ -18,14 +18,18 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from archive.record import FieldSource, Signing, Word
+from archive.vntext import normalize
 
 from .layout import fold_aligned as fold
+from .repairs import repair_glyphs
 
 __all__ = ["locate", "review_marks"]
 
 
 def _key(text: str) -> str:
-    return "".join(c for c in fold(text) if c.isalnum())
+    """Letters and digits only, folded, with the OCR repairs the parser's text got, so a
+    word matches however the text around it was cleaned ("!Ƒ" is "!F" in the text)."""
+    return "".join(c for c in fold(repair_glyphs(normalize(text))) if c.isalnum())
 
 
 def locate(printed: Mapping[str, str], pages: Sequence[Sequence[Word]]) -> dict[str, FieldSource]:
