@@ -153,3 +153,20 @@ def test_title_decides_the_type_over_the_symbol():
     text = vbpl_text("doc_000100")  # THÔNG TƯ 102/2025/TT-BNNMT
     record = parse(replaced(text, "102/2025/TT-BNNMT", "102/2025/QĐ-BNNMT"))
     assert record.doc_type == "TT"
+
+
+# -- a date without its place, and a cited document's date -------------------------------
+
+def test_date_printed_without_its_place():
+    text = replaced(vbpl_text("doc_000001"), "Hà Nội, ngày 19 tháng 09 năm 2025",
+                    "ngày 19 tháng 09 năm 2025")
+    record = parse(text)
+    assert (record.date, record.place, record.ref) == ("2025-09-19", None, "249/2025/NĐ-CP")
+
+
+def test_a_cited_documents_date_in_the_title_is_not_the_documents():
+    """doc_000018's title cites "Thông tư số 62/2023/TT-BCA ngày 14 tháng 11 năm 2023"."""
+    text = vbpl_text("doc_000018")
+    at = text.index("Hà Nội, ngày")
+    record = parse(text[:at] + text[text.index("\n", at) + 1:])  # its own date line removed
+    assert record.date is None and record.ref == "131/2025/TT-BCA"

@@ -17,7 +17,7 @@ from .doctypes import COPY_HEADINGS, COPY_TYPES, NAME_ONLY_TYPES, type_from_name
 from .layout import fold_aligned as fold
 from .names import known_body, organ_case, organ_head, title_head
 from .numbers import Ref, make_date
-from .stream import Tokens, is_caps, read_number, read_place_date, take_phrases
+from .stream import Tokens, is_caps, read_bare_date, read_number, read_place_date, take_phrases
 
 __all__ = ["Header", "read_header", "header_end", "organ_units", "find_place_date",
            "find_recipients", "passed_date", "body_issuer", "number_elsewhere"]
@@ -300,6 +300,10 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
     title = _find_title(tokens)
     vv = next((i for i in range(len(tokens)) if tokens.free(i)
                and tokens.folded[i].rstrip(":") in ("v/v", "v/v.")), None)
+    if pd is None:
+        # The date line stands above the title (a công văn's V/v), else right by the number.
+        above = title[0] if title else vv if vv is not None else (number.end + 1 if number else 0)
+        pd = read_bare_date(tokens, bound, ref.year if ref else None, above)
     firsts = [p for p in (number and number.start, pd and pd.start, title and title[0], vv)
               if p is not None]
     units = _units(_issuer_words(tokens, min(firsts, default=len(tokens))))
@@ -331,10 +335,11 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
                                         ("date", pd is not None and not pd.readable)) if bad)
     printed = {"number": tokens.text(number.start, number.end) if number else "",
                "date": tokens.text(pd.start, pd.end) if pd else "",
-               "place": pd.place if pd else "",
+               "place": pd.place if pd and pd.place else "",
                "doc_type": tokens.text(title[0], title[1]) if title else "",
                "issuer": units[-1] if units else "", "subject": " ".join(words)}
-    return Header(end, ref, code, issuer, parent, pd.place if pd else None, date, subject,
+    return Header(end, ref, code, issuer, parent, pd.place if pd and pd.place else None, date,
+                  subject,
                   find_recipients(lines, 0, min(hi, end + 40)), unreadable,
                   tuple((k, v) for k, v in printed.items() if v))
 

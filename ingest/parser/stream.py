@@ -22,8 +22,8 @@ from .doctypes import type_from_name
 from .layout import RUNNING_HEADER, fold_aligned as fold
 from .numbers import Ref, fix_year, parse_ref
 
-__all__ = ["Tokens", "NumberPart", "DatePart", "read_number", "read_place_date", "is_caps",
-           "take_phrases"]
+__all__ = ["Tokens", "NumberPart", "DatePart", "read_number", "read_place_date",
+           "read_bare_date", "is_caps", "take_phrases"]
 
 _RULE_TOKEN = re.compile(r"^[_=\-–—.…~*]{3,}$")
 # A web page cut a word after its first consonant(s): "q" / "uy", "V" / "ề", "Thông t" / "ư".
@@ -275,6 +275,34 @@ def read_place_date(tokens: Tokens, bound: dt.date | None = None, hint: int | No
         place = " ".join(tokens.words[place_at:i]).rstrip(" ,")
         tokens.take(place_at, end, "date")
         return DatePart(place_at, end, place.replace(" ,", ""), iso, readable)
+    return None
+
+
+def read_bare_date(tokens: Tokens, bound: dt.date | None = None, hint: int | None = None,
+                   hi: int | None = None) -> DatePart | None:
+    """A header date printed without its place ("ngày 05 tháng 3 năm 2025" under the number,
+    the place lost with the header image), starting before ``hi``, taken. A date after a
+    cited document ("… NĐ-CP ngày …", "của Chính phủ ngày …") is that document's.
+
+    >>> read_bare_date(Tokens(["Số: 12/UBND-VP", ", ngày 05 tháng 3 năm 2025"])).date
+    '2025-03-05'
+    >>> read_bare_date(Tokens(["Nghị định số 12/2020/NĐ-CP ngày 05 tháng 3 năm 2020"])) is None
+    True
+    """
+    hi = len(tokens) if hi is None else hi
+    for i in range(min(hi, len(tokens))):
+        if not tokens.free(i) or not _date_word(tokens.folded[i].strip(","), "ngay"):
+            continue
+        before = tokens.words[i - 1] if i > 0 and tokens.free(i - 1) else ""
+        if before in _BEFORE_CITED or "/" in before or fold(before) == "so" \
+                or before.rstrip(",")[-1:].islower():
+            continue
+        date = _date_after(tokens, i + 1, len(tokens), bound, hint)
+        if date is None:
+            continue
+        end, iso, readable = date
+        tokens.take(i, end, "date")
+        return DatePart(i, end, "", iso, readable)
     return None
 
 
