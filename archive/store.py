@@ -55,6 +55,7 @@ from .files import (
 )
 from .record import Record, Source, Word
 from .settings import Settings
+from .words import dump_words, load_words
 
 __all__ = ["Archive", "StoreResult", "ReviewItem"]
 
@@ -90,13 +91,6 @@ def _as_parsed(record: Record, doc_id: str, source: Source | None) -> Record:
                       for c in record.citations)
     return record.replace(id=doc_id, source=source, citations=citations, cited_by=(),
                           corrected=())
-
-
-def _words_json(words: Sequence[Sequence[Word]]) -> str:
-    """One page a line, one word a list: ``[text, confidence, x0, y0, x1, y1]``."""
-    return "[\n" + ",\n".join(
-        json.dumps([[w.text, w.confidence, *w.box] for w in page], ensure_ascii=False)
-        for page in words) + "\n]\n"
 
 
 def _to_json(record: Record) -> str:
@@ -180,7 +174,7 @@ class Archive:
                 record = record.replace(text="\n\n".join(texts))
             parsed = _as_parsed(record, doc_id, source)
             if any(words):
-                write_new_file(tmp / "words.json", _words_json(words))
+                write_new_file(tmp / "words.json", dump_words(words))
             write_new_file(tmp / "record.json", _to_json(parsed))
             fsync_dir(tmp / "pages")
             fsync_dir(tmp)
@@ -370,16 +364,11 @@ class Archive:
         self._require(doc_id)
         path = self._docs / doc_id / "words.json"
         try:
-            pages = json.loads(path.read_text(encoding="utf-8"))
+            return load_words(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return ()
         except (OSError, ValueError) as exc:
             raise StorageError(f"cannot read {path}: {exc}") from exc
-        try:
-            return tuple(tuple(Word(t, float(c), (int(x0), int(y0), int(x1), int(y1)))
-                               for t, c, x0, y0, x1, y1 in page) for page in pages)
-        except (TypeError, ValueError) as exc:
-            raise StorageError(f"{path} is damaged: {exc}") from exc
 
     def review(self, batch_size: int = 1000) -> Iterator[ReviewItem]:
         """Documents with fields to review, in ingest order (the catalog's index, so

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from archive.record import Record, Word  # noqa: E402
 from ingest.parser import parse  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -50,7 +51,10 @@ def has_text_layer(pages: list[str]) -> bool:
     return bool(body) and sum(body) / len(body) >= BODY_CHARS_PER_PAGE
 
 
-def read_with_readers(path: Path) -> str | None:
+Words = tuple[tuple[Word, ...], ...]
+
+
+def read_with_readers(path: Path) -> tuple[str, Words] | None:
     try:
         readers = importlib.import_module("ingest.readers")
         settings_mod = importlib.import_module("archive.settings")
@@ -60,24 +64,39 @@ def read_with_readers(path: Path) -> str | None:
     if read is None:
         return None
     document = read(path, settings_mod.Settings())
-    return document.text  # as vanthu.pipeline parses it
+    return document.text, document.words  # as vanthu.pipeline parses it
 
 
-def document_text(path: Path, ocr_cache: Path, use_readers: bool) -> tuple[str, str]:
-    """(text, how it was obtained)."""
+def _save_words(path: Path, words: Words) -> None:
+    path.write_text(json.dumps([[[w.text, w.confidence, *w.box] for w in page] for page in words],
+                               ensure_ascii=False), encoding="utf-8")
+
+
+def _load_words(path: Path) -> Words:
+    if not path.exists():
+        return ()
+    pages = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(tuple(Word(t, c, (x0, y0, x1, y1)) for t, c, x0, y0, x1, y1 in page)
+                 for page in pages)
+
+
+def document_text(path: Path, ocr_cache: Path, use_readers: bool) -> tuple[str, Words, str]:
+    """(text, a scan's OCR words, how it was obtained)."""
     pages = pdf_pages(path) if path.suffix.lower() == ".pdf" else []
     if pages and has_text_layer(pages):
-        return "\n".join(pages), "pdfplumber"
+        return "\n".join(pages), (), "pdfplumber"
     cached = ocr_cache / f"{path.stem}.txt"
+    cached_words = ocr_cache / f"{path.stem}.words.json"
     if use_readers:
-        text = read_with_readers(path)
-        if text is not None:
+        got = read_with_readers(path)
+        if got is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(text, encoding="utf-8")
-            return text, "readers"
+            cached.write_text(got[0], encoding="utf-8")
+            _save_words(cached_words, got[1])
+            return got[0], got[1], "readers"
     if cached.exists():
-        return cached.read_text(encoding="utf-8"), "ocr-cache"
-    return "\n".join(pages), "pdfplumber (no OCR)"
+        return cached.read_text(encoding="utf-8"), _load_words(cached_words), "ocr-cache"
+    return "\n".join(pages), (), "pdfplumber (no OCR)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,13 +119,17 @@ def corpus_table(args: argparse.Namespace) -> None:
     tally: dict[str, dict[str, list[int]]] = {}
     mismatches: list[str] = []
     slowest = 0.0
+    review = {field: dict.fromkeys(OUTCOMES, 0) for field in ("ref", "date")}
     for truth in truths:
         path = args.corpus / truth["file"]
-        text, how = document_text(path, args.ocr_cache, not args.no_readers)
+        text, words, how = document_text(path, args.ocr_cache, not args.no_readers)
         group = "text layer" if how == "pdfplumber" else "OCR"
         started = time.perf_counter()
-        record = parse(text)
+        record = parse(text, words)
         slowest = max(slowest, time.perf_counter() - started)
+        for field in ("ref", "date"):
+            if truth.get(field) and not str(truth[field]).startswith("("):
+                review[field][_outcome(field, record, truth[field])] += 1
         for field in FIELDS:
             want = truth.get(field)
             if isinstance(want, str) and want.startswith("("):
@@ -130,9 +153,26 @@ def corpus_table(args: argparse.Namespace) -> None:
             cells.append(f"{ok}/{n} {100 * ok / n:5.1f}%" if n else "-")
         print(f"{field:<15}" + "".join(f"{c:>18}" for c in cells))
     print(f"slowest parse: {slowest * 1000:.1f} ms")
+    print("\nnumber and date against needs_review (all 37; a wrong value must be marked):")
+    for field, counts in review.items():
+        print(f"{field:<6}" + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if not args.quiet:
         print("\nmismatches:")
         print("\n".join(f"  {m}" for m in mismatches) or "  none")
+
+
+OUTCOMES = ("right", "right but marked", "wrong and marked", "wrong, NOT marked", "null, marked",
+            "null")
+
+
+def _outcome(field: str, record: Record, want: str) -> str:
+    marked = ("number" if field == "ref" else field) in record.needs_review
+    got = getattr(record, field)
+    if got is None:
+        return "null, marked" if marked else "null"
+    if matches(field, got, want):
+        return "right but marked" if marked else "right"
+    return "wrong and marked" if marked else "wrong, NOT marked"
 
 
 def vbpl_table(folder: Path, quiet: bool) -> None:

@@ -10,7 +10,8 @@ import datetime as dt
 from archive.record import Copy
 
 from .doctypes import COPY_HEADINGS, COPY_TYPES
-from .header import find_place_date, organ_units
+from .bodies import organ_units
+from .header import find_place_date
 from .layout import fold_aligned as fold
 from .names import organ_case
 from .numbers import Ref, read_number_line

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-from .doctypes import COPY_HEADINGS, COPY_TYPES, NAME_ONLY_TYPES, type_from_name
+from .bodies import body_names, issuer_words
+from .doctypes import COPY_TYPES, type_from_name
 from .layout import fold_aligned as fold
-from .names import known_body, organ_case, organ_head, title_head
+from .names import organ_case
 from .numbers import Ref, make_date
 from .stream import Tokens, is_caps, read_bare_date, read_number, read_place_date, take_phrases
+from .subject import after_title, find_title, sentence, subject_words
 
-__all__ = ["Header", "read_header", "header_end", "organ_units", "find_place_date",
+__all__ = ["Header", "read_header", "header_end", "find_place_date",
            "find_recipients", "passed_date", "body_issuer", "number_elsewhere"]
 
 # A body line starts with one of these (folded), written with a capital: "thực hiện" inside
@@ -31,10 +32,6 @@ _MAX_HEADER_WORDS = 400  # a header with a long subject has about 250
 _PASSED = re.compile(r"thông qua\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+"
                      r"(?P<y>\d{4,5})")
 _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
-# Words after which a body's name is the object of a phrase, not an authority line:
-# "… của Chính phủ" ends a title; "CHÍNH PHỦ" alone after it is the enacting body.
-_JOINERS = {"cua", "va", "voi", "thuoc", "tai", "cho", "doi", "ve", "giua", "theo"}
-_MAX_SUBJECT_WORDS = 300
 
 
 @dataclass(frozen=True)
@@ -90,196 +87,6 @@ def _ends_with_title(line: str) -> bool:
                for n in (1, 2, 3) if len(words) >= n)
 
 
-# -- issuer --------------------------------------------------------------------------
-
-def _group(words: list[str]) -> list[tuple[list[str], bool]]:
-    """Group capitalised words into bodies, each with whether it is complete: a known
-    central name or an organ head opens a body once the body before it is complete (has
-    a word beyond its own head), so "ĐẢNG BỘ THÀNH PHỐ HÀ NỘI QUẬN ỦY HOÀN KIẾM" is two
-    bodies and "THƯỜNG TRỰC THÀNH ỦY HÀ NỘI" one, wherever its lines were broken. Words
-    before the first head belong to no body."""
-    folded = [fold(w) for w in words]
-    units: list[tuple[list[str], int]] = []  # words, length of the head (0: a known name)
-    i = 0
-    while i < len(words):
-        known = known_body(folded[i:])
-        head = known or organ_head(folded[i:])
-        if head and (not units or len(units[-1][0]) > units[-1][1]):
-            units.append((words[i:i + head], 0 if known else head))
-            i += head
-            continue
-        if units and units[-1][1]:  # a known name is whole: what follows it is no part of it
-            units[-1][0].append(words[i])
-        i += 1
-    return [(unit, len(unit) > head) for unit, head in units]
-
-
-def _units(words: list[str]) -> list[str]:
-    """The names of the bodies in ``words`` (see :func:`_group`), repeats dropped."""
-    out: list[str] = []
-    for unit, _ in _group(words):
-        name = " ".join(unit).strip(" -–,")
-        # The gazette heading repeats the issuer; OCR may misread one copy ("QUỐÓC").
-        if not any(SequenceMatcher(None, fold(name), fold(u)).ratio() >= 0.9 for u in out):
-            out.append(name)
-    return out
-
-
-_NAME_WORD = re.compile(r"^[^\W\d_]+,?$")
-
-
-def _issuer_words(tokens: Tokens, hi: int) -> list[str]:
-    """The free capitalised name words before ``hi`` (a dash only between two of them);
-    a copy heading or running text ends them."""
-    words: list[str] = []
-    for i in range(hi):
-        word = tokens.words[i].strip("*")
-        if not tokens.free(i) or not word:
-            continue
-        if " ".join(tokens.folded[i:i + 2]).strip(" .:") in COPY_HEADINGS \
-                or tokens.folded[i].strip(" .:") in COPY_HEADINGS:
-            break
-        if sum(c.islower() for c in word) >= 2:
-            break  # running text: the issuer's names stand above any sentence
-        if is_caps(word) and _NAME_WORD.match(word):
-            words.append(word)
-        elif word in ("-", "–") and words and is_caps(words[-1]) and i + 1 < hi \
-                and is_caps(tokens.words[i + 1]) and _NAME_WORD.match(tokens.words[i + 1]):
-            words.append(word)
-    return words
-
-
-def organ_units(lines: list[str]) -> list[str]:
-    """The bodies named by capitalised lines, whatever their wrapping.
-
-    >>> organ_units(["ĐẢNG BỘ THÀNH PHỐ HÀ NỘI", "QUẬN ỦY HOÀN KIẾM", "ĐẢNG CỘNG SẢN VIỆT NAM"])
-    ['ĐẢNG BỘ THÀNH PHỐ HÀ NỘI', 'QUẬN ỦY HOÀN KIẾM']
-    >>> organ_units(["ĐẢNG BỘ THÀNH PHỐ", "HÀ NỘI QUẬN ỦY", "HOÀN KIẾM"])
-    ['ĐẢNG BỘ THÀNH PHỐ HÀ NỘI', 'QUẬN ỦY HOÀN KIẾM']
-    >>> organ_units(["BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
-    ...              "BỘ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"])
-    ['BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI']
-    >>> organ_units(["QUẬN ỦY HÀ ĐÔNG", "SAO LỤC"]), organ_units(["ỦY BAN THƯỜNG VỤ QUỐC HỘI"])
-    (['QUẬN ỦY HÀ ĐÔNG'], ['ỦY BAN THƯỜNG VỤ QUỐC HỘI'])
-    """
-    tokens = Tokens(lines)
-    take_phrases(tokens)
-    number = read_number(tokens)
-    return _units(_issuer_words(tokens, number.start if number else len(tokens)))
-
-
-# -- type title ------------------------------------------------------------------------
-
-def _title_at(tokens: Tokens, i: int) -> tuple[int, str] | None:
-    """(length, code) of a type name in capitals starting at token ``i``."""
-    for n in (4, 3, 2, 1):
-        words = tokens.words[i:i + n]
-        if len(words) < n or not all(tokens.free(k) and is_caps(w) for k, w in
-                                     zip(range(i, i + n), words)):
-            continue
-        code = type_from_name(re.sub(r"[\d:.*]+$", "", " ".join(words)))
-        if code:
-            return n, code
-    return None
-
-
-def _starts_part(tokens: Tokens, i: int, n: int) -> bool:
-    """A title in capitals is no part of a name: it follows taken words, lower-case words
-    or complete bodies ("QUẬN ỦY HÀ ĐÔNG THÔNG BÁO"), or, after other capitals, it is
-    followed by no capitals. So "BỘ KẾ HOẠCH VÀ ĐẦU TƯ", "CÔNG TY ĐIỆN LỰC" hold none."""
-    k = i
-    while k > 0 and tokens.free(k - 1) and is_caps(tokens.words[k - 1]):
-        k -= 1
-    if k == i:
-        return True
-    run = tokens.words[k:i]
-    folded = [fold(w) for w in run]
-    if known_body(folded) or organ_head(folded):
-        groups = _group(run)
-        return sum(len(u) for u, _ in groups) == len(run) and groups[-1][1]
-    after = i + n
-    return not (after < len(tokens) and tokens.free(after) and is_caps(tokens.words[after]))
-
-
-def _find_title(tokens: Tokens, lo: int = 0) -> tuple[int, int, str] | None:
-    for i in range(lo, len(tokens)):
-        if tokens.free(i) and is_caps(tokens.words[i]):
-            got = _title_at(tokens, i)
-            if got and _starts_part(tokens, i, got[0]):
-                return i, i + got[0], got[1]
-    return None
-
-
-# -- subject ----------------------------------------------------------------------------
-
-def _acronym(word: str) -> bool:
-    letters = "".join(c for c in word if c.isalpha())
-    return letters.isascii() and len(letters) <= 6
-
-
-def _subject_words(tokens: Tokens, i: int) -> tuple[list[str], int]:
-    """The run of free words from ``i`` (a speck of one word before it is skipped): a
-    subject in capitals ends at a lower-case word, one in running text at a run of two
-    capitalised words (the enacting body below it)."""
-    while True:
-        while i < len(tokens) and not tokens.free(i):
-            i += 1
-        k = i
-        while k < len(tokens) and tokens.free(k):
-            k += 1
-        if k - i >= 2 or k >= len(tokens):
-            break
-        i = k
-    out: list[str] = []
-    lettered = [w for w in tokens.words[i:i + 3] if any(c.isalpha() for c in w)]
-    upper = bool(lettered) and all(is_caps(w) for w in lettered[:2])
-    j = i
-    while j < len(tokens) and tokens.free(j) and len(out) < _MAX_SUBJECT_WORDS:
-        word = tokens.words[j]
-        letters = [c for c in word if c.isalpha()]
-        if upper and letters and sum(c.islower() for c in letters) >= 2 and not any(
-                c.isdigit() or c in "/-" for c in word):
-            break
-        if not upper and is_caps(word) and not _acronym(word) \
-                and j + 1 < len(tokens) and tokens.free(j + 1) and is_caps(tokens.words[j + 1]):
-            break
-        if not (word in ("-", "–", "•") and out and out[-1].endswith(",")):
-            out.append(word)  # "phòng, / - chống dịch": a speck at a line start, no dash
-        j += 1
-    return out, j
-
-
-def _strip_authority(words: list[str], bodies: list[str]) -> list[str]:
-    """Drop the enacting body printed under the title ("… NĂM 2026 ỦY BAN THƯỜNG VỤ QUỐC
-    HỘI", "BỘ TRƯỞNG BỘ TÀI CHÍNH"): a position and/or a body's name that ends the words."""
-    names = {tuple(fold(b).split()) for b in bodies if b}
-    folded = [fold(w) for w in words]
-    for k in range(1, len(words)):
-        if not all(is_caps(w) or w in ("-", "–", ",") for w in words[k:]):
-            continue
-        if folded[k - 1].strip(",") in _JOINERS:
-            continue
-        rest = folded[k:]
-        rest = rest[title_head(rest):]
-        if rest and (tuple(rest) in names or known_body(rest) == len(rest)):
-            return words[:k]
-    return words
-
-
-def _sentence(words: list[str], code: str | None) -> str | None:
-    text = " ".join(" ".join(words).split()).strip(" .;,:-–")
-    # A number the page broke after a separator ("01/2001/" / "TTLT/" / "BNG-TCBĐ").
-    text = re.sub(r"(?<=\w[/-])\s+(?=[A-ZĐ0-9])", "", text)
-    if not text:
-        return None
-    if is_caps(text.replace(" ", "")) or all(is_caps(w) or not any(c.isalpha() for c in w)
-                                             for w in words):
-        text = text[:1] + text[1:].lower()
-        if code in NAME_ONLY_TYPES:
-            text = code + " " + text[:1].lower() + text[1:]
-    return text
-
-
 # -- the header --------------------------------------------------------------------------
 
 def _with_place(name: str, place: str | None) -> str:
@@ -297,7 +104,7 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
     number = read_number(tokens)
     ref = number.ref if number else None
     pd = read_place_date(tokens, bound, ref.year if ref else None)
-    title = _find_title(tokens)
+    title = find_title(tokens)
     vv = next((i for i in range(len(tokens)) if tokens.free(i)
                and tokens.folded[i].rstrip(":") in ("v/v", "v/v.")), None)
     if pd is None:
@@ -306,7 +113,7 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
         pd = read_bare_date(tokens, bound, ref.year if ref else None, above)
     firsts = [p for p in (number and number.start, pd and pd.start, title and title[0], vv)
               if p is not None]
-    units = _units(_issuer_words(tokens, min(firsts, default=len(tokens))))
+    units = body_names(issuer_words(tokens, min(firsts, default=len(tokens))))
     issuer = organ_case(units[-1]) if units else None
     parent = organ_case(units[-2]) if len(units) > 1 else None
 
@@ -314,19 +121,19 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
     words: list[str] = []
     of_issuer = None
     if title:
-        words, of_issuer = _after_title(tokens, title[1], units)
-    subject = _sentence(words, code)
+        words, of_issuer = after_title(tokens, title[1], units)
+    subject = sentence(words, code)
     if subject is None and vv is not None:
-        words, _ = _subject_words(tokens, vv)
-        subject = _sentence(words, None)
+        words, _ = subject_words(tokens, vv)
+        subject = sentence(words, None)
         code = code or "CV"
     if code is None and number and number.lead:
         code = type_from_name(number.lead)
     if code is None and ref is not None:
         code = ref.doc_type
     if subject is None and code == "CV" and number:
-        words = _subject_words(tokens, number.end)[0][:40]
-        subject = _sentence(words, code)
+        words = subject_words(tokens, number.end)[0][:40]
+        subject = sentence(words, code)
     if issuer is None and of_issuer:
         issuer = _with_place(organ_case(of_issuer), pd.place if pd else None)
 
@@ -342,23 +149,6 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
                   subject,
                   find_recipients(lines, 0, min(hi, end + 40)), unreadable,
                   tuple((k, v) for k, v in printed.items() if v))
-
-
-def _after_title(tokens: Tokens, at: int, units: list[str]) -> tuple[list[str], str | None]:
-    """The subject's words after a type title, and a "CỦA <body>" line between them."""
-    of_issuer = None
-    i = at
-    while i < len(tokens) and not tokens.free(i):
-        i += 1
-    if i < len(tokens) and tokens.words[i] == "CỦA":
-        j = i + 1
-        while j < len(tokens) and tokens.free(j) and is_caps(tokens.words[j]):
-            j += 1
-        if j > i + 1:
-            of_issuer = tokens.text(i + 1, j)
-            i = j
-    words, _ = _subject_words(tokens, i)
-    return _strip_authority(words, units + [of_issuer or ""]), of_issuer
 
 
 def number_elsewhere(lines: list[str], lo: int, hi: int) -> Ref | None:

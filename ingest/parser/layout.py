@@ -26,6 +26,9 @@ RUNNING_HEADER = re.compile(
 _RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
 _PAGE_NO = re.compile(r"^\d{1,4}$")
 _MAX_COLUMNS_CHARS = 200
+# A right-column text holds one of these as printed: the national and Party lines end in
+# "NAM" (OCR: "VIỆTNAM"), the motto in "phúc", the consolidation line in "NHẤT".
+_MARK_HINTS = ("NAM", "húc", "HÚC", "huc", "HUC", "NHẤT", "NHAT")
 # Specks OCR reads at a line start: underscores of a rule, a stray circumflex or tilde,
 # a dot before a bullet ("____ Hòa Minh, ngày …", "_- Các phòng …", ".- Các đ/c …").
 _LEAD_SPECKS = re.compile(r"^(?:[_ˆ˜]|\.(?=[-_.ˆ]))+\s*")
@@ -151,8 +154,7 @@ def _split_columns(line: str) -> list[str]:
     parts: list[str] = []
     rest = line
     while rest:
-        low = rest.lower()
-        if not any(k in low for k in ("nam", "phúc", "phuc", "nhất", "nhat")):
+        if not any(k in rest for k in _MARK_HINTS):
             parts.append(rest)  # cheap test first: most lines carry no right column
             break
         m = _COLUMN_MARKS.search(fold_aligned(rest))
@@ -164,6 +166,6 @@ def _split_columns(line: str) -> list[str]:
         rest = rest.strip(" _")
     result: list[str] = []
     for part in parts:
-        m = _NUMBER_AND_PLACE.match(part)
+        m = _NUMBER_AND_PLACE.match(part) if "ngày" in part else None
         result.extend([m["num"].strip(), m["place"].strip()] if m else [part])
     return result

@@ -62,6 +62,9 @@ def read_stamps(lines: list[str]) -> tuple[Signing | None, list[str]]:
     first: Signing | None = None
     i = 0
     while i < len(lines):
+        if ":" not in lines[i] and "@" not in lines[i]:  # every stamp line has one
+            i += 1
+            continue
         block = _labelled(lines, i) or _bare(lines, i)
         if block is None:
             i += 1
