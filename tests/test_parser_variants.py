@@ -170,3 +170,12 @@ def test_a_cited_documents_date_in_the_title_is_not_the_documents():
     at = text.index("Hà Nội, ngày")
     record = parse(text[:at] + text[text.index("\n", at) + 1:])  # its own date line removed
     assert record.date is None and record.ref == "131/2025/TT-BCA"
+
+
+@pytest.mark.parametrize("subject_line", ["Về việc chấn chỉnh", "chấn chỉnh"],
+                         ids=["về việc", "no V/v at all"])
+def test_cong_van_of_cuc_thue_without_a_v_v_line(subject_line):
+    """"Về việc" under the number, or only a "Kính gửi", makes a letter: no title, no type."""
+    text = replaced(seed_text("004"), "**ỦY BAN NHÂN DÂN\nQUẬN HOÀN KIẾM**", "**BỘ TÀI CHÍNH\nCỤC THUẾ**")
+    text = replaced(replaced(text, "1196/UBND-VP", "1234/CT-CS"), "V/v chấn chỉnh", subject_line)
+    assert parse(text).doc_type == "CV"

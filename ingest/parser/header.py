@@ -105,8 +105,7 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
     ref = number.ref if number else None
     pd = read_place_date(tokens, bound, ref.year if ref else None)
     title = find_title(tokens)
-    vv = next((i for i in range(len(tokens)) if tokens.free(i)
-               and tokens.folded[i].rstrip(":") in ("v/v", "v/v.")), None)
+    vv = _about(tokens, title is None)
     if pd is None:
         # The date line stands above the title (a công văn's V/v), else right by the number.
         above = title[0] if title else vv if vv is not None else (number.end + 1 if number else 0)
@@ -129,6 +128,10 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
         code = code or "CV"
     if code is None and number and number.lead:
         code = type_from_name(number.lead)
+    recipients = find_recipients(lines, 0, min(hi, end + 40))
+    if code is None and ref is not None and recipients and ref.year is None and "/" in ref.ref \
+            and "-" not in ref.ref.split("/")[0]:
+        code = "CV"  # no title, a "Kính gửi": a letter, whatever its symbol starts with
     if code is None and ref is not None:
         code = ref.doc_type
     if subject is None and code == "CV" and number:
@@ -147,8 +150,21 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
                "issuer": units[-1] if units else "", "subject": " ".join(words)}
     return Header(end, ref, code, issuer, parent, pd.place if pd and pd.place else None, date,
                   subject,
-                  find_recipients(lines, 0, min(hi, end + 40)), unreadable,
+                  recipients, unreadable,
                   tuple((k, v) for k, v in printed.items() if v))
+
+
+def _about(tokens: Tokens, untitled: bool) -> int | None:
+    """Where a công văn's subject starts: "V/v", or, with no type title, "Về việc"."""
+    for i in range(len(tokens)):
+        if not tokens.free(i):
+            continue
+        if tokens.folded[i].rstrip(":.") == "v/v":
+            return i
+        if untitled and tokens.words[i] in ("Về", "VỀ") and i + 1 < len(tokens) \
+                and tokens.folded[i + 1].rstrip(":") == "viec":
+            return i
+    return None
 
 
 def number_elsewhere(lines: list[str], lo: int, hi: int) -> Ref | None:
