@@ -24,7 +24,7 @@ from .header import Header, body_issuer, find_place_date, number_elsewhere, read
 from .layout import clean_text, fold_aligned as fold, gazette_date, split_lines
 from .names import organ_case
 from .numbers import read_number_line
-from .review import locate, review_marks
+from .review import filled_in, keys_of, locate, review_marks
 from .signature import Signature, find_signatures, last_name_line
 from .stamps import read_stamps
 
@@ -70,10 +70,14 @@ def parse(text: str, words: Sequence[Sequence[Word]] = (), *, today: dt.date | N
     issuer = head.issuer or _fallback_issuer(clean, head, sig)
     exclude = {ref.ref if ref else None} | {c.ref for c in copies}
     citations = find_citations("\n".join(lines), exclude, bound)
-    fields = locate(dict(head.printed), words) if any(words) else {}
+    scanned = any(words)
+    printed = dict(head.printed)
+    keyed = keys_of(words) if scanned else []
+    fields = locate(printed, words, keyed) if scanned else {}
     marks = review_marks(unreadable=head.unreadable, date=head.date, fields=fields,
-                         scanned=any(words), min_confidence=min_confidence,
-                         today=today or dt.date.today(), bound=bound, signing=signing)
+                         scanned=scanned, min_confidence=min_confidence,
+                         today=today or dt.date.today(), bound=bound, signing=signing,
+                         hand_filled=scanned and filled_in(printed.get("number", ""), words, keyed))
     return Record(
         ref=ref.ref if ref else None, number=ref.number if ref else None,
         symbol=ref.symbol if ref else None, doc_type=head.type_code,

@@ -7,6 +7,10 @@ as right is. A field is marked for review when:
 
 * it was printed but cannot be read (a blank or garbled number, day or month);
 * OCR read it with low confidence (the lowest word confidence of the words it came from);
+* on a scan, the number was filled into the printed form's blank (OCR reads the digits
+  as a word apart from the printed symbol: "445" "/NQ-CP", where a typeset number is one
+  word "99/NQ-CP"): numbers and days are filled in together, mostly by hand, so both are
+  marked however sure OCR was (Tesseract read the handwritten 109 as "403" at 93/100);
 * on a scan, the day or month is unreadable: the number is filled in by hand with the date,
   so a number beside a handwritten date is suspect however sure OCR was of it;
 * the date is implausible: after the day the document was read, after the gazette issue
@@ -15,24 +19,32 @@ as right is. A field is marked for review when:
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from archive.record import FieldSource, Signing, Word
-from archive.vntext import normalize
 
 from .layout import fold_aligned as fold
 from .repairs import repair_glyphs
 
-__all__ = ["locate", "review_marks"]
+__all__ = ["keys_of", "locate", "filled_in", "review_marks"]
 
 
 def _key(text: str) -> str:
     """Letters and digits only, folded, with the OCR repairs the parser's text got, so a
     word matches however the text around it was cleaned ("!Ƒ" is "!F" in the text)."""
-    return "".join(c for c in fold(repair_glyphs(normalize(text))) if c.isalnum())
+    return "".join(c for c in fold(repair_glyphs(unicodedata.normalize("NFC", text)))
+                   if c.isalnum())
 
 
-def locate(printed: Mapping[str, str], pages: Sequence[Sequence[Word]]) -> dict[str, FieldSource]:
+def keys_of(pages: Sequence[Sequence[Word]]) -> list[list[str]]:
+    """Each OCR word's :func:`_key`, page by page: computed once a document."""
+    return [[_key(w.text) for w in page] for page in pages]
+
+
+def locate(printed: Mapping[str, str], pages: Sequence[Sequence[Word]],
+           keyed: list[list[str]] | None = None) -> dict[str, FieldSource]:
     """Where each field's printed words are on the OCR'd pages: the first run of words
     whose letters and digits are the field's, with the lowest confidence and the box
     around them. Fields not found (a text-layer page) are left out.
@@ -43,12 +55,9 @@ def locate(printed: Mapping[str, str], pages: Sequence[Sequence[Word]]) -> dict[
     FieldSource(confidence=78.0, page=1, box=(10, 8, 140, 22))
     """
     out: dict[str, FieldSource] = {}
-    keyed = [[_key(w.text) for w in page] for page in pages]
+    keyed = keys_of(pages) if keyed is None else keyed
     for name, text in printed.items():
-        target = _key(text)
-        if not target:
-            continue
-        found = _find(target, keyed)
+        found = _find(_key(text), keyed)
         if found is None:
             continue
         p, i, j = found
@@ -59,7 +68,28 @@ def locate(printed: Mapping[str, str], pages: Sequence[Sequence[Word]]) -> dict[
     return out
 
 
+def filled_in(number: str, pages: Sequence[Sequence[Word]],
+              keyed: list[list[str]] | None = None) -> bool:
+    """True when OCR read the number's digits as a word apart from the symbol after them:
+    the number was written into the blank a printed form leaves before "/NQ-CP".
+
+    >>> words = [Word("Số:", 96, (0, 0, 1, 1)), Word("445", 78, (0, 0, 1, 1)),
+    ...          Word("/NQ-CP", 90, (0, 0, 1, 1))]
+    >>> filled_in("Số: 445 /NQ-CP", [words]), filled_in("Số: 99/NQ-CP", [[words[0],
+    ...     Word("99/NQ-CP", 91, (0, 0, 1, 1))]])
+    (True, False)
+    """
+    found = _find(_key(number), keys_of(pages) if keyed is None else keyed)
+    if found is None:
+        return False
+    p, i, j = found
+    run = [w.text for w in pages[p][i:j]]
+    return any(re.search(r"\d$", a) and re.match(r"^[/\-–]", b) for a, b in zip(run, run[1:]))
+
+
 def _find(target: str, keyed: list[list[str]]) -> tuple[int, int, int] | None:
+    if not target:
+        return None
     for p, keys in enumerate(keyed):
         for i, first in enumerate(keys):
             if not first or not target.startswith(first):
@@ -77,7 +107,8 @@ def _find(target: str, keyed: list[list[str]]) -> tuple[int, int, int] | None:
 
 def review_marks(*, unreadable: Sequence[str], date: str | None,
                  fields: Mapping[str, FieldSource], scanned: bool, min_confidence: float,
-                 today: dt.date, bound: dt.date | None, signing: Signing | None) -> tuple[str, ...]:
+                 today: dt.date, bound: dt.date | None, signing: Signing | None,
+                 hand_filled: bool = False) -> tuple[str, ...]:
     """The fields to review, in a fixed order.
 
     >>> review_marks(unreadable=("date",), date=None, fields={}, scanned=True,
@@ -88,6 +119,8 @@ def review_marks(*, unreadable: Sequence[str], date: str | None,
     ('date',)
     """
     marks = set(unreadable)
+    if hand_filled:
+        marks |= {"number", "date"}
     for name in ("number", "date"):
         got = fields.get(name)
         if got is not None and got.confidence is not None and got.confidence < min_confidence:
