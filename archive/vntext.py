@@ -26,7 +26,7 @@ _OLD_TONE = re.compile(r"(?<![qQ])([oO][àáảãạèéẻẽẹÀÁẢÃẠÈ�
 
 
 def _move_tone(match: re.Match[str]) -> str:
-    first, second = match.group(1)
+    first, second = match.group(1)[0], match.group(1)[1]
     for plain, toned in _TONED.items():
         if second in toned:
             tone = toned.index(second)

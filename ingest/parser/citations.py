@@ -9,7 +9,9 @@ citation marks a repeal.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 from archive.record import Citation
@@ -141,7 +143,8 @@ def _last_repeal(sentence: str) -> int:
     return last
 
 
-def find_citations(text: str, exclude: set[str] = frozenset(), bound=None) -> tuple[Citation, ...]:
+def find_citations(text: str, exclude: Collection[str | None] = frozenset(),
+                   bound: dt.date | None = None) -> tuple[Citation, ...]:
     """All citations in ``text``, first mention first, one per reference.
 
     ``exclude`` holds references of the document itself and of its copies.

@@ -110,8 +110,8 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
         # The date line stands above the title (a công văn's V/v), else right by the number.
         above = title[0] if title else vv if vv is not None else (number.end + 1 if number else 0)
         pd = read_bare_date(tokens, bound, ref.year if ref else None, above)
-    firsts = [p for p in (number and number.start, pd and pd.start, title and title[0], vv)
-              if p is not None]
+    firsts = [p for p in (number.start if number else None, pd.start if pd else None,
+                          title[0] if title else None, vv) if p is not None]
     units = body_names(issuer_words(tokens, min(firsts, default=len(tokens))))
     issuer = organ_case(units[-1]) if units else None
     parent = organ_case(units[-2]) if len(units) > 1 else None

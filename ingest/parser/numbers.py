@@ -90,12 +90,12 @@ def parse_ref(text: str) -> Ref | None:
         fixed = head.group(0).translate(_NUM_FIX) + compact[head.end():]
     m = _PARTY.match(fixed)
     if m:
-        code = canonical_code(repair_code(m["type"], "type"))
-        if is_type_code(code):
-            issuer, _, rest = m["sym"][len(m["type"]) + 1:].partition("-")
-            issuer = repair_code(issuer, "issuer")
-            symbol = f"{code}/{issuer}" + (f"-{rest}" if rest else "")
-            return _ref(m["num"], "-", symbol, code, issuer, None, printed)
+        party_type = canonical_code(repair_code(m["type"], "type"))
+        if is_type_code(party_type):
+            printed_issuer, _, rest = m["sym"][len(m["type"]) + 1:].partition("-")
+            party_issuer = repair_code(printed_issuer, "issuer")
+            symbol = f"{party_type}/{party_issuer}" + (f"-{rest}" if rest else "")
+            return _ref(m["num"], "-", symbol, party_type, party_issuer, None, printed)
     m = _STATE.match(fixed)
     if not m:
         return None
@@ -111,7 +111,7 @@ def parse_ref(text: str) -> Ref | None:
         segs[0] = repair_code(segs[0], "issuer")
         code, issuer = "CV", segs[0]  # a công văn's symbol names only issuer and unit
     else:
-        code, issuer = None, segs[-1] if not is_type_code(segs[0]) else None
+        code, issuer = None, (segs[-1] if not is_type_code(segs[0]) else None)
     symbol = (f"{year}/" if year else "") + "-".join(segs)
     return _ref(m["num"], "/", symbol, code, issuer, year, printed)
 
