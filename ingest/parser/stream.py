@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .doctypes import type_from_name
 from .layout import RUNNING_HEADER, fold_aligned as fold
-from .numbers import Ref, fix_year, parse_ref
+from .numbers import Ref, make_date, parse_ref
 
 __all__ = ["Tokens", "NumberPart", "DatePart", "read_number", "read_place_date",
            "read_bare_date", "is_caps", "take_phrases"]
@@ -331,7 +331,7 @@ def _date_after(tokens: Tokens, k: int, hi: int, bound: dt.date | None,
                 hint: int | None) -> tuple[int, str | None, bool] | None:
     """(end, ISO date or None, readable) of "D tháng M năm Y" or "D/M/Y" at ``k``."""
     if k < hi and (m := _NUMERIC_DATE.match(tokens.words[k])):
-        iso = _iso(m[1], m[2], m[3], bound, hint)
+        iso = make_date(m[1], m[2], m[3], bound, hint)
         return k + 1, iso, iso is not None
     parts: list[list[str]] = [[]]
     j = k
@@ -352,7 +352,7 @@ def _date_after(tokens: Tokens, k: int, hi: int, bound: dt.date | None,
     day, month = ("".join(p).strip(" /.,-") for p in parts[:2])
     if not (day.isdigit() and month.isdigit()):
         return j + 1, None, False
-    iso = _iso(day, month, year[1], bound, hint)
+    iso = make_date(day, month, year[1], bound, hint)
     return j + 1, iso, iso is not None
 
 
@@ -363,13 +363,3 @@ def _date_word(folded: str, word: str) -> bool:
         return True
     return len(folded) == len(word) and folded[:2] == word[:2] and \
         sum(a != b for a, b in zip(folded, word)) == 1
-
-
-def _iso(day: str, month: str, year: str, bound: dt.date | None, hint: int | None) -> str | None:
-    y = fix_year(year, bound, hint)
-    if y is None:
-        return None
-    try:
-        return dt.date(y, int(month), int(day)).isoformat()
-    except ValueError:
-        return None
