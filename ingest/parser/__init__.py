@@ -16,10 +16,10 @@ from dataclasses import replace
 from archive.record import Record, Source, Word
 from archive.settings import Settings
 
+from .bodies import organ_units
 from .citations import find_citations
 from .copies import find_copy_start, read_copy
 from .doctypes import LOCAL_ORGANS, NATIONAL_ISSUERS, national_issuer, type_name
-from .bodies import organ_units
 from .header import Header, body_issuer, find_place_date, number_elsewhere, read_header
 from .layout import clean_text, fold_aligned as fold, gazette_date, split_lines
 from .names import organ_case
