@@ -23,6 +23,8 @@ _ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"
 _TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "A": "ÀÁẢÃẠ", "E": "ÈÉẺẼẸ", "Y": "ỲÝỶỸỴ"}
 _CARRIERS = {"o": "òóỏõọ", "u": "ùúủũụ", "O": "ÒÓỎÕỌ", "U": "ÙÚỦŨỤ"}
 _OLD_TONE = re.compile(r"(?<![qQ])([oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?!\w)")
+# Cheap test first: a text with no toned a/e/y after o/u needs no substitution pass.
+_MAYBE_OLD = re.compile(r"[oOuU][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ]")
 
 
 def _move_tone(match: re.Match[str]) -> str:
@@ -48,7 +50,8 @@ def unify_tones(text: str) -> str:
     >>> unify_tones("hoặc, khuyến, hoằng") == "hoặc, khuyến, hoằng"
     True
     """
-    return _OLD_TONE.sub(_move_tone, unicodedata.normalize("NFC", text))
+    composed = unicodedata.normalize("NFC", text)
+    return _OLD_TONE.sub(_move_tone, composed) if _MAYBE_OLD.search(composed) else composed
 
 
 def normalize(text: str) -> str:
@@ -57,7 +60,9 @@ def normalize(text: str) -> str:
     >>> normalize("Ðảng uỷ") == "Đảng ủy"
     True
     """
-    text = unicodedata.normalize("NFC", text).translate(_ETH)
+    text = unicodedata.normalize("NFC", text)
+    if "\u00d0" in text or "\u00f0" in text or "\u0189" in text:  # translate is slow
+        text = text.translate(_ETH)
     text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
     return unify_tones(text)
 

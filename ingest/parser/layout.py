@@ -85,7 +85,7 @@ def clean_text(raw: str) -> str:
 
 def gazette_date(text: str) -> dt.date | None:
     """The Công báo issue date from the running header; a bound for the signing date."""
-    m = RUNNING_HEADER.search(text)
+    m = RUNNING_HEADER.search(text) if "BÁO" in text else None
     if m:
         try:
             return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))

@@ -40,6 +40,8 @@ class Signature:
 
 
 def _authority(line: str) -> re.Match[str] | None:
+    if line.lstrip("-–•“”\"'.,:; ")[:1] not in ("T", "K", "Q"):
+        return None  # every authority prefix starts so: most lines are rejected here
     return AUTHORITY.match(_LEAD_PUNCT.sub("", line))
 
 
