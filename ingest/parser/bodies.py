@@ -45,7 +45,9 @@ def group_bodies(words: list[str]) -> list[tuple[list[str], bool]]:
 def body_names(words: list[str]) -> list[str]:
     """The names of the bodies in ``words`` (see :func:`group_bodies`), repeats dropped."""
     out: list[str] = []
-    for unit, _ in group_bodies(words):
+    for unit, complete in group_bodies(words):
+        if not complete:
+            continue  # a head alone ("BỘ" of "BỘ giao thông vận tải") names no body
         name = " ".join(unit).strip(" -–,")
         # The gazette heading repeats the issuer; OCR may misread one copy ("QUỐÓC").
         if not any(SequenceMatcher(None, fold(name), fold(u)).ratio() >= 0.9 for u in out):
