@@ -6,20 +6,20 @@ any of this logic itself.
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, VanthuError
 from archive.record import Record, Source
 from archive.settings import Settings
-from archive.store import Archive
 from ingest.parser import parse
 from ingest.readers import Document, read, read_many, walk
 
-if TYPE_CHECKING:  # the index is handed in; `vanthu parse` must not pay for importing it
+if TYPE_CHECKING:  # archive and index are handed in: `vanthu parse` imports neither
+    from archive.store import Archive
     from search import Index
 
 __all__ = ["Outcome", "ingest_files", "parse_file", "record_of", "correct_record", "reparse_records"]
