@@ -179,3 +179,19 @@ def test_cong_van_of_cuc_thue_without_a_v_v_line(subject_line):
     text = replaced(seed_text("004"), "**ỦY BAN NHÂN DÂN\nQUẬN HOÀN KIẾM**", "**BỘ TÀI CHÍNH\nCỤC THUẾ**")
     text = replaced(replaced(text, "1196/UBND-VP", "1234/CT-CS"), "V/v chấn chỉnh", subject_line)
     assert parse(text).doc_type == "CV"
+
+
+def test_ban_sao_in_a_title_in_capitals_is_no_copy_block():
+    """doc_000599's title reads "… VỀ CẤP BẢN SAO TỪ SỔ GỐC …": broken before "BẢN SAO",
+    that line is still the title, not the heading of a copy."""
+    text = vbpl_text("doc_000599")
+    broken = replaced(text, "VỀ CẤP BẢN SAO TỪ SỔ GỐC", "VỀ CẤP\nBẢN SAO\nTỪ SỔ GỐC")
+    record = parse(broken)
+    assert record.copies == () and record.signer == "Lê Thành Long"
+    assert record.subject == parse(text).subject and "bản sao từ sổ gốc" in record.subject
+
+
+def test_a_cue_broken_over_lines_still_ends_the_title():
+    """doc_000475 prints "Căn" / "cứ" / "Luật Quy hoạch …" on three lines."""
+    record = parse(vbpl_text("doc_000475"))
+    assert record.subject.endswith("Luật Quy hoạch đô thị và nông thôn")

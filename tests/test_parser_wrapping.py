@@ -35,7 +35,9 @@ def _documents() -> list[tuple[str, str]]:
 def split_header(text: str) -> tuple[list[str], str]:
     """(header words, the rest of the text from the first body line)."""
     lines = text.split("\n")
-    end = next((i for i, line in enumerate(lines) if BODY.match(line)), min(len(lines), 40))
+    # A cue may itself be broken over lines ("Căn" / "cứ"): look at each line with the next two.
+    end = next((i for i in range(len(lines)) if BODY.match(" ".join(lines[i:i + 3]))),
+               min(len(lines), 40))
     return " ".join(lines[:end]).split(), "\n".join(lines[end:])
 
 

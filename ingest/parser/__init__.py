@@ -20,7 +20,9 @@ from .bodies import organ_units
 from .citations import find_citations
 from .copies import find_copy_start, read_copy
 from .doctypes import LOCAL_ORGANS, NATIONAL_ISSUERS, national_issuer, type_name
-from .header import Header, body_issuer, find_place_date, number_elsewhere, read_header
+from .header import (
+    Header, body_issuer, find_place_date, header_end, number_elsewhere, read_header,
+)
 from .layout import clean_text, fold_aligned as fold, gazette_date, split_lines
 from .names import organ_case
 from .numbers import read_number_line
@@ -51,7 +53,7 @@ def parse(text: str, words: Sequence[Sequence[Word]] = (), *, today: dt.date | N
     signing, lines = read_stamps(split_lines(clean))
     bound = gazette_date(clean)
     signatures = find_signatures(lines)
-    copy_at = find_copy_start(lines, signatures)
+    copy_at = find_copy_start(lines, signatures, header_end(lines))
     hi = copy_at[0] if copy_at else len(lines)
     copies = (read_copy(lines, copy_at[0], copy_at[1], bound),) if copy_at else ()
     head = read_header(lines, hi, bound)

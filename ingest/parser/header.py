@@ -53,8 +53,8 @@ class Header:
 
 def _is_body_line(line: str) -> bool:
     text = line.lstrip("-–•+ ")
-    if not text[:1].isupper():
-        return False
+    if not text[:1].isupper() or is_caps(text.split(" ", 1)[0]):
+        return False  # "THỰC HIỆN" in a title in capitals is no body
     key = fold(text)
     return (any(key.startswith(c) for c in _BODY_CUES) or bool(_ARTICLE_ONE.match(text))
             or bool(_DATED_SENTENCE.match(text)))
@@ -71,8 +71,11 @@ def header_end(lines: list[str], lo: int = 0, hi: int | None = None) -> int:
     words = 0
     for i in range(lo, hi):
         line = lines[i]
+        if len(line.split()) < 3:  # a cue a web page broke: "Căn" / "cứ" / "Luật …"
+            line = " ".join([line] + [x for x in lines[i + 1:min(hi, i + 3)] if x])
         if _is_body_line(line) and not (last is not None and _ends_with_title(last)):
             return i
+        line = lines[i]
         words += len(line.split())
         if words > _MAX_HEADER_WORDS:
             return i

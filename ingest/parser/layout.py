@@ -145,6 +145,9 @@ def _page_edge(raws: list[str], k: int) -> bool:
     that a web page put on a line of its own ("Số:" / "70" / "/2025/TT-NHNN")."""
     def edge(j: int) -> bool:
         return not 0 <= j < len(raws) or not raws[j] or bool(RUNNING_HEADER.search(raws[j]))
+    before = raws[k - 1].split() if k > 0 else []
+    if before and fold_aligned(before[-1]).rstrip(":") in ("nam", "thang", "ngay", "so"):
+        return False  # "… tháng 8 năm" / "2021": a date's or a number's piece, not a page
     return edge(k - 1) or edge(k + 1)
 
 
