@@ -27,11 +27,6 @@ from pathlib import Path
 __all__ = ["PdfPage", "page_count", "text_pass", "MIN_BODY_CHARS", "MIN_IMAGE_SHARE"]
 
 MIN_BODY_CHARS = 200
-# A line of an e-signing stamp: a label, an e-mail address alone, a signing time alone.
-_STAMP_LINE = re.compile(
-    r"^(?:(?:Ký bởi|Người ký|Cơ quan|E-?mail|Thời gian ký|Ngày ký)\s*:"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$|\d{1,2}[./-]\d{1,2}[./-]\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[+-]\d{2}:?\d{2}\s*$)",
-    re.IGNORECASE)
 MIN_IMAGE_SHARE = 0.10
 # Running headers/footers and page numbers live in these bands (fractions of the height).
 TOP_BAND, BOTTOM_BAND = 0.09, 0.05
@@ -93,9 +88,11 @@ def text_pass(path: Path) -> list[PdfPage]:
 
 def _stamp_chars(page, top: float, bottom: float) -> int:  # page: pdfplumber.page.Page
     """Body characters of e-signing stamp lines on a page that also holds an image."""
+    from .parser.stamps import is_stamp_line  # what a stamp line is, the parser knows
+
     return sum(sum(1 for c in line["chars"] if c["text"].strip())
                for line in page.extract_text_lines()
-               if line["top"] >= top and line["bottom"] <= bottom and _STAMP_LINE.match(line["text"]))
+               if line["top"] >= top and line["bottom"] <= bottom and is_stamp_line(line["text"]))
 
 
 def _page(number: int, page) -> PdfPage:  # page: pdfplumber.page.Page

@@ -22,7 +22,7 @@ from archive.record import Signing
 
 from .layout import fold_aligned as fold
 
-__all__ = ["read_stamps"]
+__all__ = ["read_stamps", "is_stamp_line"]
 
 _LABEL = re.compile(r"^(ký bởi|người ký|cơ quan|email|e-mail|thời gian ký|ngày ký)\s*:\s*(.*)$",
                     re.IGNORECASE)
@@ -33,6 +33,17 @@ _TIME = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+(\d{1,2}):(\d{2})(?::
 _TIME_LINE = re.compile(r"^\s*" + _TIME.pattern + r"\s*[,.]?\s*$")
 _EMAIL_LINE = re.compile(r"^\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*[,.]?\s*$")
 _MAX_NAME_LINES = 3
+
+
+def is_stamp_line(line: str) -> bool:
+    """A labelled stamp line, or an e-mail address or a signing time alone on a line.
+
+    >>> is_stamp_line("Thời gian ký: 27.12.2017 14:13:14 +07:00"), is_stamp_line("a@b.vn")
+    (True, True)
+    >>> is_stamp_line("Cơ quan chủ trì: Bộ Y tế"), is_stamp_line("Hà Nội, ngày 5/3/2025")
+    (False, False)
+    """
+    return bool(_LABEL.match(line) or _EMAIL_LINE.match(line) or _TIME_LINE.match(line))
 
 
 def _iso(text: str) -> str | None:
