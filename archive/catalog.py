@@ -26,7 +26,7 @@ from .resolve import (
 
 __all__ = ["Catalog", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,13 +34,14 @@ CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, ext TEXT NOT NULL,
     filename TEXT, ingested_at TEXT NOT NULL, pages INTEGER NOT NULL DEFAULT 0,
     ref TEXT, ref_key TEXT, number TEXT, symbol TEXT, doc_type TEXT, issuer TEXT,
-    parent_issuer TEXT, place TEXT, date TEXT, subject TEXT
+    parent_issuer TEXT, place TEXT, date TEXT, subject TEXT, needs_review TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_ref_key ON documents(ref_key);
 CREATE TABLE IF NOT EXISTS identities (
     doc_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
     ref TEXT, ref_key TEXT NOT NULL, number TEXT NOT NULL, year TEXT, date TEXT,
     doc_type TEXT, issuer TEXT, parent_issuer TEXT, place TEXT,
+    unconfirmed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (doc_id, seq)
 );
 CREATE INDEX IF NOT EXISTS identities_ref_key ON identities(ref_key);
@@ -63,6 +64,9 @@ CREATE INDEX IF NOT EXISTS corrections_doc ON corrections(doc_id, id);
 
 _DOC_FIELDS = ("ref", "number", "symbol", "doc_type", "issuer", "parent_issuer", "place",
                "date", "subject")
+# Columns added since schema 1, added in place to an older catalog when it is opened.
+_ADDED_COLUMNS = (("documents", "needs_review", "TEXT"),
+                  ("identities", "unconfirmed", "INTEGER NOT NULL DEFAULT 0"))
 
 
 class Catalog:
@@ -88,12 +92,15 @@ class Catalog:
             raise StorageError(f"cannot create catalog {path}: {exc}") from exc
         with self.write():
             row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
-                                 (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
+            if row is not None and int(row[0]) > SCHEMA_VERSION:
                 raise StorageError(f"{path}: catalog schema {row[0]} is newer than this "
                                    f"vanthu ({SCHEMA_VERSION}); upgrade vanthu")
+            for table, column, kind in _ADDED_COLUMNS:
+                have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                             (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         with self._lock:
@@ -170,9 +177,11 @@ class Catalog:
         parts = ref_parts(record.ref) or citation_parts(Citation(number=record.number,
                                                                  symbol=record.symbol))
         values = [getattr(record, f) for f in _DOC_FIELDS]
+        review = json.dumps(list(record.needs_review)) if record.needs_review else None
         self._db.execute(
-            "UPDATE documents SET ref_key = ?, " + ", ".join(f"{f} = ?" for f in _DOC_FIELDS)
-            + " WHERE id = ?", (parts.key if parts else None, *values, doc_id))
+            "UPDATE documents SET ref_key = ?, needs_review = ?, "
+            + ", ".join(f"{f} = ?" for f in _DOC_FIELDS) + " WHERE id = ?",
+            (parts.key if parts else None, review, *values, doc_id))
 
     def find(self, ref: str) -> list[str]:
         """Ids of documents with an identity (own or copy) of this number and symbol."""
@@ -192,10 +201,13 @@ class Catalog:
         old_keys = {(r[0], r[1]) for r in self._db.execute(
             "SELECT ref_key, year FROM identities WHERE doc_id = ?", (doc_id,))}
         self._db.execute("DELETE FROM identities WHERE doc_id = ?", (doc_id,))
+        # A number marked for review is not used to link until an archivist confirms it.
+        unconfirmed = int("number" in record.needs_review)
         identities = [("self", record.ref, record.number, record.symbol, record.date,
-                       record.doc_type, record.issuer, record.parent_issuer, record.place)]
+                       record.doc_type, record.issuer, record.parent_issuer, record.place,
+                       unconfirmed)]
         identities += [("copy", c.ref, c.number, c.symbol, c.date, c.doc_type, c.issuer, None,
-                        c.place) for c in record.copies]
+                        c.place, 0) for c in record.copies]
         new_keys: set[tuple[str, str | None]] = set()
         for seq, (kind, ref, number, symbol, date, *rest) in enumerate(identities):
             parts = citation_parts(Citation(ref=ref, number=number, symbol=symbol))
@@ -204,7 +216,7 @@ class Catalog:
             year = parts.year or year_of(date)
             new_keys.add((parts.key, year))
             self._db.execute(
-                "INSERT INTO identities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO identities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc_id, seq, kind, ref, parts.key, parts.number, year, date, *rest))
 
         self._db.execute("DELETE FROM citations WHERE citing_id = ?", (doc_id,))
@@ -221,10 +233,18 @@ class Catalog:
         self._reresolve(old_keys | new_keys, exclude=doc_id)
 
     def candidates(self, ref_key: str) -> list[Candidate]:
+        """The identities a citation of this number may link to: confirmed ones only."""
         rows = self._db.execute(
             "SELECT doc_id, ref_key, year, date, doc_type, issuer, parent_issuer, place, kind "
-            "FROM identities WHERE ref_key = ?", (ref_key,)).fetchall()
+            "FROM identities WHERE ref_key = ? AND unconfirmed = 0", (ref_key,)).fetchall()
         return [Candidate(*row) for row in rows]
+
+    def to_review(self, after: int, limit: int) -> list[tuple[int, str, str | None, list[str]]]:
+        """(rowid, id, ref, fields) of documents with fields to review, in ingest order."""
+        rows = self._q("SELECT rowid, id, ref, needs_review FROM documents "
+                       "WHERE needs_review IS NOT NULL AND rowid > ? ORDER BY rowid LIMIT ?",
+                       (after, limit))
+        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
     def _reresolve(self, identities: set[tuple[str, str | None]], exclude: str) -> None:
         """Resolve again other documents' citations of these (number/symbol, year)

@@ -20,7 +20,8 @@ __all__ = ["Correction", "CORRECTABLE", "validate", "apply"]
 #: ``cited_by``/``corrected`` are computed by the archive.
 CORRECTABLE: tuple[str, ...] = tuple(
     f.name for f in fields(Record)
-    if f.name not in {"id", "text", "source", "cited_by", "corrected", "needs_review", "fields"}
+    if f.name not in {"id", "text", "source", "cited_by", "corrected", "needs_review", "fields",
+                      "printed"}
 )
 _ITEMS = {"copies": Copy, "citations": Citation}
 _COMPUTED = {"target_id", "status", "candidates"}  # resolver output, never corrected
@@ -108,8 +109,15 @@ def validate(changes: Mapping[str, Any]) -> dict[str, Any]:
 def apply(record: Record, latest: Mapping[str, Any]) -> Record:
     """The record with the latest corrected values (JSON form) replacing the parsed ones.
 
+    A corrected field is confirmed: it leaves ``needs_review`` (the number also when the
+    ref is corrected). A corrected number alone renumbers the parsed ref, symbol kept.
+
     >>> apply(Record(ref="1/X"), {"ref": "2/X"}).corrected
     ('ref',)
+    >>> r = apply(Record(ref="445/NQ-CP", number="445", symbol="NQ-CP",
+    ...                  needs_review=("number", "date")), {"number": "115"})
+    >>> r.ref, r.needs_review
+    ('115/NQ-CP', ('date',))
     """
     if not latest:
         return record
@@ -120,5 +128,18 @@ def apply(record: Record, latest: Mapping[str, Any]) -> Record:
         elif field == "recipients":
             value = tuple(value)
         changes[field] = value
+    if "number" in latest and "ref" not in latest:
+        changes["ref"] = _renumbered(record, latest["number"])
     corrected = tuple(f for f in CORRECTABLE if f in latest)
-    return record.replace(**changes, corrected=corrected)
+    confirmed = set(corrected) | ({"number"} if "ref" in latest else set())
+    review = tuple(f for f in record.needs_review if f not in confirmed)
+    return record.replace(**changes, corrected=corrected, needs_review=review)
+
+
+def _renumbered(record: Record, number: str | None) -> str | None:
+    """The parsed ref with another number: "445/NQ-CP" → "115/NQ-CP", "1919-CV/QU" keeps
+    its Party dash. Without a parsed symbol there is no ref to renumber."""
+    if not number or not record.ref or not record.number or not record.symbol:
+        return record.ref
+    sep = record.ref[len(record.number):len(record.number) + 1]
+    return f"{number}{sep}{record.symbol}" if sep in ("/", "-") else record.ref

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-__all__ = ["Citation", "Copy", "CitedBy", "FieldSource", "Signing", "Source", "Record", "SearchHit"]
+__all__ = ["Citation", "Copy", "CitedBy", "FieldSource", "Signing", "Source", "Record", "SearchHit",
+           "Word"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,15 @@ class Signing:
 
 
 @dataclass(frozen=True)
+class Word:
+    """One word OCR read on a page image: what it read, how sure it was, and where."""
+
+    text: str
+    confidence: float  # Tesseract's word confidence, 0–100
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the OCR'd image
+
+
+@dataclass(frozen=True)
 class FieldSource:
     """Where a header field was read on a scan and how sure OCR was of it."""
 
@@ -129,6 +139,9 @@ class Record:
     needs_review: tuple[str, ...] = ()
     # Header field name → where it was read on a scan (empty for text documents).
     fields: dict[str, FieldSource] = field(default_factory=dict)
+    # The number exactly as printed when it differs from ``ref`` (look-alike letters,
+    # "18/CD-UBND" for 18/CĐ-UBND): for display; ``ref`` is what is compared and linked.
+    printed: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of INTERFACE.md (tuples become lists)."""

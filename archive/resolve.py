@@ -12,7 +12,14 @@ symbol match) by index and hands them to :func:`resolve`, which narrows them:
 3. **issuer** (hard) — the ``của …`` phrase, folded, abbreviations expanded and role
    words (``Chủ tịch``, ``Ban Thường vụ``…) dropped, must contain or be contained in
    the candidate's issuer (preferred) or parent issuer. Unknown issuers pass.
-4. **locality** (soft) — prefer candidates from a place named by the citing document.
+4. **locality** — for a local body's number (…-UBND, …-HĐND, Party committees TU, QU, HU,
+   ĐU) this step is hard: the number is unique only within one locality, the one the
+   ``của …`` phrase names, else the citing document's own (a province's "Quyết định số
+   12/2025/QĐ-UBND … của Ủy ban nhân dân tỉnh" is that province's). A candidate of that
+   locality is confirmed; one of another place at the same level is dropped; one that
+   cannot be placed is only a candidate: with no confirmed one the citation is
+   ``ambiguous``, never linked. For other numbers the step is soft: prefer candidates from
+   a place named by the citing document.
 5. **type** (soft) — prefer candidates of the cited type.
 6. **chronology** (soft) — prefer candidates dated no later than the citing document.
 
@@ -31,12 +38,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
+from .places import issuer_key, localities, placed
 from .record import Citation, Record
 from .vntext import fold, normalize, normalize_ref
 
 __all__ = [
     "RefParts", "Candidate", "Resolution", "ref_parts", "citation_parts",
-    "issuer_key", "localities", "type_key", "year_of", "expand_short", "resolve",
+    "issuer_key", "localities", "placed", "is_local", "type_key", "year_of", "expand_short",
+    "resolve",
     "LINKED", "AMBIGUOUS", "UNRESOLVED",
 ]
 
@@ -144,66 +153,6 @@ def type_key(doc_type: str | None) -> str | None:
     return _symbol_key(doc_type) or None if doc_type else None
 
 
-# -- issuer names ---------------------------------------------------------------------
-
-_ABBREVIATIONS = [
-    (r"\bubnd\b", "uy ban nhan dan"), (r"\bhdnd\b", "hoi dong nhan dan"),
-    (r"\bub\b", "uy ban"), (r"\btp\b", "thanh pho"), (r"\bmttq\b", "mat tran to quoc"),
-    (r"\bttg\b", "thu tuong chinh phu"), (r"\bbch\b", "ban chap hanh"),
-    (r"\bbtv\b", "ban thuong vu"), (r"\btw\b", "trung uong"),
-]
-# Who in a body signed is not which body issued: "Chủ tịch UBND …" is the UBND.
-_ROLES = re.compile(
-    r"^(?:(?:tm|kt|tl|tuq|q)\s+|pho chu tich\s+|chu tich\s+|ban thuong vu\s+|thuong truc\s+"
-    r"|thuong vu\s+|ban chap hanh\s+|pho bi thu\s+|bi thu\s+|ban can su dang\s+|dang doan\s+)+"
-)
-
-
-@lru_cache(maxsize=1 << 16)  # pure, and called for every candidate
-def issuer_key(name: str | None) -> str | None:
-    """A body's name as comparable words.
-
-    >>> issuer_key("Chủ tịch UBND TP. Hà Nội")
-    'uy ban nhan dan thanh pho ha noi'
-    >>> issuer_key("Quận ủy Liên Chiêu") == issuer_key("QUẬN UỶ LIÊN CHIỂU")
-    True
-    """
-    if not name:
-        return None
-    text = re.sub(r"[^a-z0-9]+", " ", fold(normalize(name))).strip()
-    for pattern, full in _ABBREVIATIONS:
-        text = re.sub(pattern, full, text)
-    text = _ROLES.sub("", text).strip()
-    return text or None
-
-
-_UNIT = re.compile(
-    r"\b(?:thanh pho|thi xa|thi tran|tinh|quan|huyen|phuong|xa|thanh(?= uy)|thi(?= uy)|dang bo)"
-    r"(?: uy)?\s+"
-)
-
-
-@lru_cache(maxsize=1 << 16)  # pure, and called for every candidate
-def localities(name: str | None, *, place: bool = False) -> frozenset[str]:
-    """Place names inside a body's name, or a place line when *place* (folded).
-
-    >>> sorted(localities("Ủy ban nhân dân quận Hoàn Kiếm")), sorted(localities("Chính phủ"))
-    (['hoan kiem'], [])
-    >>> sorted(localities("Đảng ủy phường Hòa Minh")), sorted(localities("Hà Nội", place=True))
-    (['hoa minh'], ['ha noi'])
-    """
-    key = issuer_key(name)
-    if not key:
-        return frozenset()
-    found = list(_UNIT.finditer(key))
-    if not found:
-        # A place line ("Hoàn Kiếm") is the place itself; a body without a unit word
-        # ("chinh phu", "bo y te") names none.
-        return frozenset([key]) if place else frozenset()
-    rest = key[found[-1].end():].strip()
-    return frozenset([rest]) if rest else frozenset()
-
-
 def _places(issuer: str | None, parent: str | None, place: str | None) -> frozenset[str]:
     return localities(issuer) | localities(parent) | localities(place, place=True)
 
@@ -237,10 +186,16 @@ def resolve(citation: Citation, citing: Record, candidates: Iterable[Candidate])
 
     >>> a = Candidate("aaaa", "180/CVQU", "2021", "2021-07-16", "CV", "Quận ủy Liên Chiểu")
     >>> b = Candidate("bbbb", "180/CVQU", "2019", "2019-03-02", "CV", "Quận ủy Liên Chiểu")
-    >>> resolve(Citation(ref="180-CV/QU", date="2021-07-16"), Record(), [a, b]).target_id
+    >>> cited = Citation(ref="180-CV/QU", date="2021-07-16", issuer="Quận ủy Liên Chiêu")
+    >>> resolve(cited, Record(), [a, b]).target_id
     'aaaa'
-    >>> resolve(Citation(ref="180-CV/QU"), Record(), [a, b]).candidates
+    >>> resolve(Citation(ref="180-CV/QU", issuer="Quận ủy Liên Chiêu"), Record(), [a, b]).candidates
     ('aaaa', 'bbbb')
+
+    A local body's number that cannot be placed is never linked, however few candidates:
+
+    >>> resolve(Citation(ref="180-CV/QU", date="2021-07-16"), Record(), [a, b])
+    Resolution(status='ambiguous', target_id=None, candidates=('aaaa',))
     """
     parts = citation_parts(citation)
     if parts is None:
@@ -263,10 +218,21 @@ def resolve(citation: Citation, citing: Record, candidates: Iterable[Candidate])
     best = max((s for s, _ in scored), default=0)
     cands = [c for s, c in scored if s == best]
 
-    # 4.–6. soft preferences
-    here = _places(citing.issuer, citing.parent_issuer, citing.place)
-    if here:
-        cands = _prefer(cands, lambda c: bool(here & _places(c.issuer, c.parent_issuer, c.place)))
+    # 4. locality: hard for a local body's number, soft for others
+    if is_local(citation):
+        confirmed, unsure = _by_locality(citation, citing, [(s, c) for s, c in scored
+                                                            if s == best])
+        if not confirmed:
+            ids = tuple(sorted({c.doc_id for c in unsure}))
+            return Resolution(AMBIGUOUS, None, ids) if ids else Resolution(UNRESOLVED)
+        cands = confirmed
+    else:
+        here = _places(citing.issuer, citing.parent_issuer, citing.place)
+        if here:
+            cands = _prefer(cands, lambda c: bool(here & _places(c.issuer, c.parent_issuer,
+                                                                 c.place)))
+
+    # 5.–6. soft preferences
     cited_type = type_key(citation.doc_type)
     if cited_type:
         cands = _prefer(cands, lambda c: type_key(c.doc_type) == cited_type)
@@ -280,6 +246,55 @@ def resolve(citation: Citation, citing: Record, candidates: Iterable[Candidate])
     if ids:
         return Resolution(AMBIGUOUS, None, ids)
     return Resolution(UNRESOLVED)
+
+
+_LOCAL_CODES = frozenset({"UBND", "HĐND", "HDND", "TU", "QU", "HU", "ĐU", "DU"})
+
+
+def is_local(citation: Citation) -> bool:
+    """True when the cited number is a local body's: its symbol holds UBND, HĐND or a Party
+    committee's code, so the same number exists in every province (or district, commune).
+
+    >>> is_local(Citation(ref="12/2025/QĐ-UBND")), is_local(Citation(ref="1919-CV/QU"))
+    (True, True)
+    >>> is_local(Citation(ref="68/NQ-CP")), is_local(Citation(ref="5103/BYT-DP"))
+    (False, False)
+    """
+    text = normalize_ref(citation.ref or f"{citation.number or ''}/{citation.symbol or ''}")
+    return any(seg in _LOCAL_CODES for seg in re.split(r"[-/]", text.upper())[1:])
+
+
+def _all_placed(issuer: str | None, parent: str | None, place: str | None
+                ) -> frozenset[tuple[str, str]]:
+    return placed(issuer) | placed(parent) | placed(place, place=True)
+
+
+def _by_locality(citation: Citation, citing: Record, scored: list[tuple[int, Candidate]]
+                 ) -> tuple[list[Candidate], list[Candidate]]:
+    """(confirmed, unsure) candidates of a local body's number; contradicted ones dropped.
+
+    The cited locality is the one the ``của …`` phrase names, else the citing document's.
+    A candidate whose own issuer (not only its parent) matches the phrase and whose place
+    is the cited one is confirmed; one placed at the same level elsewhere is dropped."""
+    cited = placed(citation.issuer) or _all_placed(citing.issuer, citing.parent_issuer,
+                                                   citing.place)
+    cited_names = {name for _, name in cited}
+    confirmed: list[Candidate] = []
+    unsure: list[Candidate] = []
+    for score, cand in scored:
+        theirs = _all_placed(cand.issuer, cand.parent_issuer, cand.place)
+        if cited_names & {name for _, name in theirs} and score != 1:
+            confirmed.append(cand)
+        elif not _elsewhere(theirs, cited):
+            unsure.append(cand)
+    return confirmed, unsure
+
+
+def _elsewhere(theirs: frozenset[tuple[str, str]], cited: frozenset[tuple[str, str]]) -> bool:
+    """True when a candidate is placed at a level where the cited locality is another place
+    (Nghệ An's decision, cited by Thanh Hóa as its own province's)."""
+    return any(level and (level, name) not in cited and any(lv == level for lv, _ in cited)
+               for level, name in theirs)
 
 
 def expand_short(citations: Sequence[Citation]) -> list[Citation]:

@@ -18,6 +18,10 @@ class Settings:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     ocr_lang: str = "vie"
     ocr_dpi: int = 300
+    # A number or date OCR read with a lower word confidence (0-100) is marked for review.
+    # Printed numbers read 70-96 on the dev scans; handwritten ones 0-78, with a blank or
+    # garbled date beside them (that rule catches the confident misreadings).
+    review_confidence: float = 60.0
 
     @property
     def index_dir(self) -> Path:

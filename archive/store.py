@@ -4,6 +4,7 @@ Layout under ``settings.archive_dir``::
 
     originals/<sha256[:2]>/<sha256>.<ext>   the file as received
     docs/<id>/pages/0001.txt …              extracted text, one file per page
+    docs/<id>/words.json                    a scan's OCR words per page (text, confidence, box)
     docs/<id>/record.json                   the record as parsed (no corrections)
     catalog.sqlite3                         identities, citations, corrections (WAL)
 
@@ -22,6 +23,10 @@ Decisions:
   on read, so :meth:`Archive.reparse` never loses them.
 * Citation status (linked / ambiguous / unresolved) is kept in the catalog, never in
   ``record.json``; see :mod:`archive.resolve` for the rules.
+* A scan's OCR words are kept (``words.json``) so that a reparse can tell again how surely
+  each header field was read: a number under review stays under review after a reparse.
+  Fields marked ``needs_review`` are listed by :meth:`Archive.review`; a number under
+  review links nothing until a correction confirms it.
 
 >>> import tempfile
 >>> with Archive(tempfile.mkdtemp()) as archive:
@@ -48,10 +53,11 @@ from .files import (
     atomic_write_text, fsync_dir, make_temp_dir, put_file, remove_stale_temps, remove_tree,
     sha256_of, write_new_file, write_pages,
 )
-from .record import Record, Source
+from .record import Record, Source, Word
 from .settings import Settings
+from .words import dump_words, load_words
 
-__all__ = ["Archive", "StoreResult"]
+__all__ = ["Archive", "StoreResult", "ReviewItem"]
 
 _ID = re.compile(r"^[0-9a-f]{16}$")
 _SHA = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -64,6 +70,15 @@ class StoreResult:
 
     id: str
     created: bool
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A stored document with fields to review (``vanthu review``)."""
+
+    id: str
+    ref: str | None
+    fields: tuple[str, ...]
 
 
 def _now() -> str:
@@ -123,11 +138,12 @@ class Archive:
     # -- writing -----------------------------------------------------------------
 
     def store(self, record: Record, original: Path | bytes, pages: Sequence[str],
-              filename: str) -> StoreResult:
+              filename: str, words: Sequence[Sequence[Word]] = ()) -> StoreResult:
         """Store a parsed document; idempotent by the original's sha256.
 
         Resolves the document's citations and re-resolves stored citations that may
         point to it (a citation to a not-yet-ingested document links when it arrives).
+        ``words``: a scan's OCR words per page, kept for reparsing.
         ``archive.store(ingest.parser.parse(text), Path("cv.pdf"), pages, "cv.pdf")``
         """
         try:
@@ -157,6 +173,8 @@ class Archive:
             if not record.text:
                 record = record.replace(text="\n\n".join(texts))
             parsed = _as_parsed(record, doc_id, source)
+            if any(words):
+                write_new_file(tmp / "words.json", dump_words(words))
             write_new_file(tmp / "record.json", _to_json(parsed))
             fsync_dir(tmp / "pages")
             fsync_dir(tmp)
@@ -207,7 +225,9 @@ class Archive:
 
     def reparse(self, doc_id: str, parse: Callable[[str], Record]) -> Record:
         """Parse the stored page text again (pages joined by a blank line) and replace
-        ``record.json``; the source info is kept and corrections still win.
+        ``record.json``; the source info is kept (its e-signing stamp as the new parse
+        reads it) and corrections still win. A scan's parse also wants its OCR words:
+        ``archive.reparse(id, functools.partial(parse, words=archive.page_words(id)))``.
 
         ``archive.reparse(id, ingest.parser.parse)``
         """
@@ -216,7 +236,9 @@ class Archive:
         new = parse("\n\n".join(self.pages(doc_id)))
         if not isinstance(new, Record):
             raise VanthuError(f"parse() returned {type(new).__name__}, not a Record")
-        parsed = _as_parsed(new, doc_id, old.source)
+        source = replace(old.source or Source(),
+                         signature=new.source.signature if new.source else None)
+        parsed = _as_parsed(new, doc_id, source)
         text = _to_json(parsed)
         with self._catalog.write():
             self._reindex(doc_id, parsed)
@@ -336,6 +358,26 @@ class Archive:
             return [p.read_text(encoding="utf-8") for p in files]
         except OSError as exc:
             raise StorageError(f"cannot read pages of {doc_id}: {exc}") from exc
+
+    def page_words(self, doc_id: str) -> tuple[tuple[Word, ...], ...]:
+        """A scan's OCR words, page by page (empty when the text came from a text layer)."""
+        self._require(doc_id)
+        path = self._docs / doc_id / "words.json"
+        try:
+            return load_words(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return ()
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"cannot read {path}: {exc}") from exc
+
+    def review(self, batch_size: int = 1000) -> Iterator[ReviewItem]:
+        """Documents with fields to review, in ingest order (the catalog's index, so
+        listing costs no ``record.json`` reads)."""
+        after = 0
+        while batch := self._catalog.to_review(after, batch_size):
+            for _rowid, doc_id, ref, fields in batch:
+                yield ReviewItem(doc_id, ref, tuple(fields))
+            after = batch[-1][0]
 
     def original_path(self, doc_id: str) -> Path:
         """Where the original file of a document is kept."""

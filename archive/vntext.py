@@ -18,18 +18,22 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
 
 # A syllable ending in oa/oe/uy whose *second* vowel carries the tone; "qu" is a
-# consonant, so "quý" is left alone. Lookarounds keep it to syllable ends.
-_OLD_TONE = re.compile(
-    r"(?<![qQ\w])(\w*?)(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?!\w)"
-)
-_CLUSTERS = {("o", "a"), ("o", "e"), ("u", "y")}
+# consonant, so "quý" is left alone. In NFC the toned vowel is one code point, so the
+# move is a lookup: "oà" → "òa".
+_TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "A": "ÀÁẢÃẠ", "E": "ÈÉẺẼẸ", "Y": "ỲÝỶỸỴ"}
+_CARRIERS = {"o": "òóỏõọ", "u": "ùúủũụ", "O": "ÒÓỎÕỌ", "U": "ÙÚỦŨỤ"}
+_OLD_TONE = re.compile(r"(?<![qQ])([oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?!\w)")
+# Cheap test first: a text with no toned a/e/y after o/u needs no substitution pass.
+_MAYBE_OLD = re.compile(r"[oOuU][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ]")
 
 
 def _move_tone(match: re.Match[str]) -> str:
-    head, first, second, tone = match.groups()
-    if (first.lower(), second.lower()) not in _CLUSTERS:
-        return match.group(0)
-    return head + first + tone + second
+    first, second = match.group(1)[0], match.group(1)[1]
+    for plain, toned in _TONED.items():
+        if second in toned:
+            tone = toned.index(second)
+            return _CARRIERS[first][tone] + plain
+    return match.group(0)  # pragma: no cover - the pattern only admits the table's letters
 
 
 def unify_tones(text: str) -> str:
@@ -37,11 +41,17 @@ def unify_tones(text: str) -> str:
 
     >>> unify_tones("Quận uỷ, hoà bình, khoẻ, thuỷ, quý") == "Quận ủy, hòa bình, khỏe, thủy, quý"
     True
+    >>> unify_tones("HOÀ, hoàng, Thuý")
+    'HÒA, hoàng, Thúy'
+
+    A breve or hat keeps its tone where it is (decomposed, "ặ" puts the dot before the
+    breve, which once made "hoặc" read "họăc"):
+
+    >>> unify_tones("hoặc, khuyến, hoằng") == "hoặc, khuyến, hoằng"
+    True
     """
-    decomposed = unicodedata.normalize("NFD", text)
-    # The mark order in NFD puts a tone after any hat/horn/breve; oa/oe/uy carry none.
-    moved = _OLD_TONE.sub(_move_tone, decomposed)
-    return unicodedata.normalize("NFC", moved)
+    composed = unicodedata.normalize("NFC", text)
+    return _OLD_TONE.sub(_move_tone, composed) if _MAYBE_OLD.search(composed) else composed
 
 
 def normalize(text: str) -> str:
@@ -50,7 +60,9 @@ def normalize(text: str) -> str:
     >>> normalize("Ðảng uỷ") == "Đảng ủy"
     True
     """
-    text = unicodedata.normalize("NFC", text).translate(_ETH)
+    text = unicodedata.normalize("NFC", text)
+    if "\u00d0" in text or "\u00f0" in text or "\u0189" in text:  # translate is slow
+        text = text.translate(_ETH)
     text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
     return unify_tones(text)
 

@@ -24,7 +24,9 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-__all__ = ["OcrJob", "OcrResult", "run_job", "layout_text", "init_worker"]
+from archive.record import Word as PageWord
+
+__all__ = ["OcrJob", "OcrResult", "run_job", "layout_text", "layout_lines", "init_worker"]
 
 # A gap wider than this many text heights separates two columns; justified body text
 # stretches its spaces to about one height at most.
@@ -52,6 +54,9 @@ class OcrResult:
     text: str
     confidence: float | None
     error: str | None = None  # a one-line reason; the reader turns it into an IngestError
+    # The words of ``text`` in its order, with confidence and box: where each header field
+    # was read and how surely (the parser's ``fields`` and ``needs_review``).
+    words: tuple[PageWord, ...] = ()
 
 
 def init_worker() -> None:
@@ -92,7 +97,10 @@ def run_job(job: OcrJob) -> OcrResult:
     words = _words(data)
     confs = [w.conf for w in words if w.conf >= 0]
     confidence = round(statistics.fmean(confs), 2) if confs else None
-    return OcrResult(layout_text(words), confidence)
+    lines = layout_lines(words)
+    placed = tuple(PageWord(w.text, w.conf, (w.left, w.top, w.right, w.bottom))
+                   for line in lines for w in line)
+    return OcrResult(_joined(lines), confidence, words=placed)
 
 
 def _one_line(exc: object) -> str:
@@ -200,25 +208,34 @@ def _words(data: dict[str, list[Any]]) -> list[Word]:
 
 def layout_text(words: list[Word]) -> str:
     """The page's text, one printed line per line, two-column zones column by column."""
+    return _joined(layout_lines(words))
+
+
+def _joined(lines: list[list[Word]]) -> str:
+    return "\n".join(" ".join(w.text for w in line) for line in lines).strip("\n")
+
+
+def layout_lines(words: list[Word]) -> list[list[Word]]:
+    """The words of each line of :func:`layout_text` (an empty list is a blank line)."""
     if not words:
-        return ""
+        return []
     height = statistics.median(w.bottom - w.top for w in words)
     rows = _rows(words, COLUMN_GAP * height)
-    out: list[str] = []
+    out: list[list[Word]] = []
     i = floor = 0  # rows before ``floor`` belong to an earlier zone
     while i < len(rows):
         if len(rows[i].segments) < 2:
-            out.append(rows[i].segments[0].text)
+            out.append(rows[i].segments[0].words)
             i += 1
             continue
         start, end, left, right = _zone(rows, i, floor, height)
         # Rows pulled in from above were already written as plain lines; take them back.
         del out[len(out) - (i - start):]
         if out and out[-1]:
-            out.append("")
-        out.extend([s.text for s in left] + [""] + [s.text for s in right] + [""])
+            out.append([])
+        out.extend([s.words for s in left] + [[]] + [s.words for s in right] + [[]])
         i = floor = end
-    return "\n".join(out).strip("\n")
+    return out
 
 
 def _rows(words: list[Word], gap: float) -> list[Row]:

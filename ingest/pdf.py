@@ -10,6 +10,9 @@ Measured on shared/corpus (32 PDFs, 27 with a text layer):
 * scanned pages: body text <= 46 characters (signature block of a mixed page), and one
   image covering 15-67 % of the page.
 
+An e-signing stamp printed as text on a scan ("Ký bởi: … / Email: … / Cơ quan: … / Thời
+gian ký: …", two of them when issuer and publisher both sign) is no body text either.
+
 A page is OCR'd when its body text is under ``MIN_BODY_CHARS`` *and* an image covers at
 least ``MIN_IMAGE_SHARE`` of it (so a short last page of a text PDF is never OCR'd, and a
 searchable scan whose text layer is already full is trusted). A page with neither text
@@ -83,10 +86,21 @@ def text_pass(path: Path) -> list[PdfPage]:
         raise PdfError(f"corrupt PDF ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})") from None
 
 
+def _stamp_chars(page, top: float, bottom: float) -> int:  # page: pdfplumber.page.Page
+    """Body characters of e-signing stamp lines on a page that also holds an image."""
+    from .parser.stamps import is_stamp_line  # what a stamp line is, the parser knows
+
+    return sum(sum(1 for c in line["chars"] if c["text"].strip())
+               for line in page.extract_text_lines()
+               if line["top"] >= top and line["bottom"] <= bottom and is_stamp_line(line["text"]))
+
+
 def _page(number: int, page) -> PdfPage:  # page: pdfplumber.page.Page
     width, height = float(page.width), float(page.height)
     top, bottom = TOP_BAND * height, (1 - BOTTOM_BAND) * height
     body = sum(1 for c in page.chars if c["text"].strip() and c["top"] >= top and c["bottom"] <= bottom)
+    if body >= MIN_BODY_CHARS and page.images:
+        body -= _stamp_chars(page, top, bottom)
     share = 0.0
     for im in page.images:
         w = max(0.0, min(float(im["x1"]), width) - max(float(im["x0"]), 0.0))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.errors import IngestError
+from archive.record import Word
 from archive.settings import Settings
 from archive.vntext import normalize
 
@@ -55,6 +56,7 @@ class Page:
     text: str
     ocr: bool
     confidence: float | None  # Tesseract's mean word confidence (0-100) of an OCR'd page
+    words: tuple[Word, ...] = ()  # an OCR'd page's words with confidence and box
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class Document:
     def ocr(self) -> bool:
         """True if any page was OCR'd."""
         return any(p.ocr for p in self.pages)
+
+    @property
+    def words(self) -> tuple[tuple[Word, ...], ...]:
+        """Each page's OCR words (empty for a page read from its text layer)."""
+        return tuple(p.words for p in self.pages)
 
     @property
     def ocr_confidence(self) -> float | None:
@@ -318,7 +325,8 @@ class _Batch:
             if result.error is not None:
                 slot.error = slot.error or result.error
             else:
-                slot.pages[number] = Page(number, normalize(result.text), True, result.confidence)
+                slot.pages[number] = Page(number, normalize(result.text), True, result.confidence,
+                                          result.words)
 
     def close(self) -> None:
         if self.pool is not None:

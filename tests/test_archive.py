@@ -230,7 +230,8 @@ def test_cd_matches_cđ_and_short_citation_follows_full_one(archive: Archive) ->
 def test_same_number_in_two_years(archive: Archive) -> None:
     old = put(archive, CT_17)
     new = put(archive, CT_17.replace(date="2023-05-10", subject="năm 2023"))
-    undated = Record(ref="5/CV-X", issuer="Ủy ban nhân dân quận Ba Đình", date="2024-03-01",
+    undated = Record(ref="5/CV-X", issuer="Ủy ban nhân dân quận Ba Đình",
+                     parent_issuer="Ủy ban nhân dân thành phố Hà Nội", date="2024-03-01",
                      citations=(Citation(ref="17/CT-UBND", doc_type="CT"),))
     dated = undated.replace(ref="6/CV-X", citations=(
         Citation(ref="17/CT-UBND", date="2021-07-23"),))
@@ -246,7 +247,8 @@ def test_same_number_in_two_years(archive: Archive) -> None:
 
 def test_new_document_makes_a_linked_citation_ambiguous(archive: Archive) -> None:
     first = put(archive, CT_17)
-    citing = put(archive, Record(ref="1/TB-X", citations=(Citation(ref="17/CT-UBND"),)))
+    citing = put(archive, Record(ref="1/TB-X", issuer="Ủy ban nhân dân thành phố Hà Nội",
+                                 citations=(Citation(ref="17/CT-UBND"),)))
     assert archive.get(citing).citations[0].target_id == first
     second = put(archive, CT_17.replace(date="2023-05-10"))
     cit = archive.get(citing).citations[0]
@@ -270,7 +272,8 @@ def fake_parse(text: str) -> Record:
     """A stand-in parser: finds a ref in the text, nothing else."""
     return Record(ref="100-CV/ĐU", number="100", symbol="CV/ĐU", issuer="Đảng ủy phường Hòa Minh",
                   date="2021-07-19", subject="reparsed", text=text,
-                  citations=(Citation(ref="180-CV/QU", date="2021-07-16", relation="thực hiện"),))
+                  citations=(Citation(ref="180-CV/QU", date="2021-07-16", relation="thực hiện",
+                                      issuer="Quận ủy Liên Chiêu"),))
 
 
 def test_corrections_win_and_survive_reparse(archive: Archive) -> None:
@@ -344,8 +347,8 @@ def test_correcting_a_citation_relinks(archive: Archive) -> None:
     target = put(archive, QU_180)
     citing = put(archive, DU_100.replace(citations=(Citation(ref="130-CV/QU"),)))
     assert archive.get(citing).citations[0].status == "unresolved"
-    rec = archive.correct(citing, {"citations": [{"ref": "180-CV/QU", "date": "2021-07-16"}]},
-                          who="lan")
+    rec = archive.correct(citing, {"citations": [{"ref": "180-CV/QU", "date": "2021-07-16",
+                                                  "issuer": "Quận ủy Liên Chiểu"}]}, who="lan")
     assert rec.citations[0].target_id == target and rec.corrected == ("citations",)
     assert [c.id for c in archive.get(target).cited_by] == [citing]
 

@@ -102,16 +102,57 @@ CASES = [
      Record(id="hm", issuer="Đảng ủy phường Hòa Minh", place="Hòa Minh", date="2021-07-19"),
      [cand("lc", "180-CV/QU", "2021-07-16", "Quận ủy Liên Chiểu"),
       cand("hk", "180-CV/QU", "2021-07-16", "Quận ủy Hoàn Kiếm")], LINKED, "lc"),
-    ("party number without date: unknown-date candidate kept", Citation(ref="835-CV/TU"),
-     Record(), [cand("tu", "835-CV/TU")], LINKED, "tu"),
+    ("party number without date: unknown-date candidate kept",
+     Citation(ref="835-CV/TU", issuer="Thành ủy Hà Nội"), Record(),
+     [cand("tu", "835-CV/TU", issuer="Thành ủy Hà Nội")], LINKED, "tu"),
     ("a document never cites itself", Citation(ref="1919-CV/QU"), Record(id="self"),
      [cand("self", "1919-CV/QU")], UNRESOLVED, None),
     ("no candidates", Citation(ref="38/NQ-CP"), Record(), [], UNRESOLVED, None),
     ("short citation without symbol", Citation(number="17", doc_type="CT"), Record(),
      [HN_17_2021], UNRESOLVED, None),
     ("chronology prefers the earlier", Citation(ref="17/CT-UBND"),
-     Record(date="2022-02-02"), [HN_17_2021, HN_17_2023], LINKED, "a2021"),
+     Record(date="2022-02-02", issuer="Ủy ban nhân dân thành phố Hà Nội"),
+     [HN_17_2021, HN_17_2023], LINKED, "a2021"),
+    ("a national number links from anywhere", Citation(ref="68/NQ-CP"), Record(),
+     [cand("cp", "68/NQ-CP", "2021-07-01", "Chính phủ")], LINKED, "cp"),
 ]
+
+# -- a local body's number cited without a place means the citing document's own locality --
+
+TH = Record(id="th", issuer="Ủy ban nhân dân tỉnh Thanh Hóa", place="Thanh Hóa", date="2025-03-10")
+TH_12 = cand("th12", "12/2025/QĐ-UBND", "2025-02-01", "Ủy ban nhân dân tỉnh Thanh Hóa")
+NA_12 = cand("na12", "12/2025/QĐ-UBND", "2025-01-20", "Ủy ban nhân dân tỉnh Nghệ An")
+OWN_PROVINCE = Citation(ref="12/2025/QĐ-UBND", issuer="Ủy ban nhân dân tỉnh")
+
+LOCAL_CASES = [
+    ("the issue's wrong link: another province's decision is no candidate", OWN_PROVINCE, TH,
+     [NA_12], UNRESOLVED, None),
+    ("own province's decision links beside another's", OWN_PROVINCE, TH, [NA_12, TH_12],
+     LINKED, "th12"),
+    ("no phrase at all: own locality too", Citation(ref="12/2025/QĐ-UBND"), TH, [NA_12, TH_12],
+     LINKED, "th12"),
+    ("a place named by the phrase wins over the citing document's",
+     Citation(ref="12/2025/QĐ-UBND", issuer="UBND tỉnh Nghệ An"), TH, [NA_12, TH_12],
+     LINKED, "na12"),
+    ("citing document without a locality: candidates, no link", OWN_PROVINCE, Record(),
+     [NA_12], AMBIGUOUS, ("na12",)),
+    ("a district's document and a province's number: not placed, no link",
+     Citation(ref="12/2025/QĐ-UBND"),
+     Record(issuer="Ủy ban nhân dân huyện Nông Cống", place="Nông Cống"), [TH_12],
+     AMBIGUOUS, ("th12",)),
+    ("its parent named in the header places it", Citation(ref="12/2025/QĐ-UBND"),
+     Record(issuer="Ủy ban nhân dân huyện Nông Cống",
+            parent_issuer="Ủy ban nhân dân tỉnh Thanh Hóa"), [TH_12, NA_12], LINKED, "th12"),
+    ("a district's number of the same province is not the province's",
+     Citation(ref="12/2025/QĐ-UBND", issuer="UBND tỉnh Thanh Hóa"), TH,
+     [cand("nc12", "12/2025/QĐ-UBND", "2025-02-01", "Ủy ban nhân dân huyện Nông Cống",
+           parent_issuer="Ủy ban nhân dân tỉnh Thanh Hóa")], AMBIGUOUS, ("nc12",)),
+    ("Party committee of another district is no candidate",
+     Citation(ref="180-CV/QU", date="2021-07-16"),
+     Record(issuer="Quận ủy Hoàn Kiếm", parent_issuer="Thành ủy Hà Nội"),
+     [cand("lc", "180-CV/QU", "2021-07-16", "Quận ủy Liên Chiểu")], UNRESOLVED, None),
+]
+CASES += LOCAL_CASES
 
 
 @pytest.mark.parametrize("label, citation, citing, candidates, status, expected",

@@ -196,10 +196,30 @@ def reparse(archive: str | None, ids: tuple[str, ...], every: bool) -> None:
 
     if not ids and not every:
         raise click.UsageError("name documents to reparse, or use --all")
-    with open_stores(_settings(archive)) as (store, index):
+    settings = _settings(archive)
+    with open_stores(settings) as (store, index):
         chosen = store.ids() if every else [store.lookup(key) for key in ids]
-        count = reparse_records(store, index, chosen)
+        count = reparse_records(store, index, chosen, settings)
     click.echo(f"reparsed {count} documents", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list of {id, ref, fields}.")
+@with_archive_option
+def review(archive: str | None, as_json: bool) -> None:
+    """List stored documents with fields to review (a number or date OCR was unsure of, or
+    that cannot be right). Confirm or fix one with `vanthu correct ID number=115 --by NAME`."""
+    from vanthu.stores import open_archive
+
+    with open_archive(_settings(archive)) as store:
+        items = list(store.review())
+    if as_json:
+        _print_json([{"id": i.id, "ref": i.ref, "fields": list(i.fields)} for i in items])
+        return
+    for item in items:
+        click.echo(f"{item.id}  {item.ref or '(không số)'}  cần kiểm tra: "
+                   + ", ".join(_FIELD_LABELS.get(f, f) for f in item.fields))
+    click.echo(f"{len(items)} văn bản cần kiểm tra", err=True)
 
 
 def _field_values(changes: tuple[str, ...]) -> dict[str, object]:
@@ -228,6 +248,9 @@ def serve(archive: str | None, host: str, port: int) -> None:
     raise click.ClickException("the web UI is not built yet (see the web UI issue)")
 
 
+_FIELD_LABELS = {"number": "số", "date": "ngày"}
+
+
 def _show(record: Record, as_json: bool) -> None:
     if as_json:
         _print_json(record.to_dict())
@@ -240,6 +263,20 @@ def _show(record: Record, as_json: bool) -> None:
         labels.insert(0, ("Mã", record.id))
     for label, value in labels:
         click.echo(f"{label}: {value if value else '—'}")
+    if record.printed:
+        click.echo(f"Số in trên văn bản: {record.printed}")
+    if record.needs_review:
+        marks = []
+        for name in record.needs_review:
+            got = record.fields.get(name)
+            sure = f" (OCR {got.confidence:.0f}/100, trang {got.page})" \
+                if got and got.confidence is not None else ""
+            marks.append(_FIELD_LABELS.get(name, name) + sure)
+        click.echo("Cần kiểm tra: " + ", ".join(marks))
+    signature = record.source.signature if record.source else None
+    if signature:
+        click.echo("Ký số: " + ", ".join(filter(None, [signature.signed_by, signature.organisation,
+                                                     signature.time])))
     for copy in record.copies:
         click.echo(f"Bản sao ({copy.kind or 'sao'}): {copy.ref or '—'}, {copy.issuer or '—'}, {copy.date or '—'}")
     for citation in record.citations:

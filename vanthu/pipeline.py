@@ -8,15 +8,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, VanthuError
 from archive.record import Record, Source
 from archive.settings import Settings
-from archive.store import Archive
 from ingest.parser import parse
 from ingest.readers import Document, read, read_many, walk
-from search import Index
+
+if TYPE_CHECKING:  # archive and index are handed in: `vanthu parse` imports neither
+    from archive.store import Archive
+    from search import Index
 
 __all__ = ["Outcome", "ingest_files", "parse_file", "record_of", "correct_record", "reparse_records"]
 
@@ -36,9 +40,11 @@ class Outcome:
                 "created": self.created, "error": self.error}
 
 
-def record_of(document: Document) -> Record:
-    """Parse a read document and attach where it came from."""
-    record = parse(document.text)
+def record_of(document: Document, settings: Settings | None = None) -> Record:
+    """Parse a read document (with a scan's OCR words: where each header field was read and
+    how surely) and attach where it came from."""
+    threshold = (settings or Settings()).review_confidence
+    record = parse(document.text, document.words, min_confidence=threshold)
     source = Source(
         filename=document.path.name,
         sha256=document.sha256,
@@ -47,13 +53,14 @@ def record_of(document: Document) -> Record:
         ocr_confidence=document.ocr_confidence,
         media_type=document.media_type,
         page_confidence=tuple(page.confidence for page in document.pages),
+        signature=record.source.signature if record.source else None,
     )
     return record.replace(source=source)
 
 
 def parse_file(path: Path, settings: Settings) -> Record:
     """Read and parse one file without storing it (``vanthu parse``)."""
-    return record_of(read(path, settings))
+    return record_of(read(path, settings), settings)
 
 
 def _sha256(path: Path) -> str | None:
@@ -94,9 +101,10 @@ def ingest_files(
             yield Outcome(str(path), error=str(result))
             continue
         try:
-            record = record_of(result)
+            record = record_of(result, settings)
             pages = [page.text for page in result.pages]
-            stored = archive.store(record, result.path, pages, filename=result.path.name)
+            stored = archive.store(record, result.path, pages, filename=result.path.name,
+                                   words=result.words)
         except VanthuError as error:
             yield Outcome(str(path), error=str(error) if str(path) in str(error)
                           else f"{path}: {error}")
@@ -123,11 +131,15 @@ def correct_record(archive: Archive, index: Index | None, doc_id: str,
     return record
 
 
-def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str]) -> int:
-    """Parse stored text again with today's parser; corrections still win. Returns the count."""
+def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str],
+                    settings: Settings | None = None) -> int:
+    """Parse stored text again with today's parser, a scan with its stored OCR words;
+    corrections still win. Returns the count."""
+    threshold = (settings or Settings()).review_confidence
     done = 0
     for doc_id in ids:
-        archive.reparse(doc_id, parse)
+        archive.reparse(doc_id, partial(parse, words=archive.page_words(doc_id),
+                                        min_confidence=threshold))
         if index is not None:
             index.add(archive.get(doc_id))
         done += 1

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from archive.errors import VanthuError
 from archive.settings import Settings
 from archive.store import Archive
-from search import Index
+
+if TYPE_CHECKING:  # imported where used: `vanthu show` needs no search stack
+    from search import Index
 
 __all__ = ["open_archive", "open_index", "open_stores", "rebuild_index"]
 
@@ -23,6 +26,8 @@ def open_archive(settings: Settings) -> Iterator[Archive]:
 
 @contextmanager
 def open_index(settings: Settings) -> Iterator[Index]:
+    from search import Index
+
     index = Index(settings.index_dir)
     # Rebuilding is never done behind the user's back: it can take minutes on a big archive.
     if index.needs_rebuild():
@@ -43,6 +48,8 @@ def open_stores(settings: Settings) -> Iterator[tuple[Archive, Index]]:
 
 def rebuild_index(settings: Settings, store: Archive) -> int:
     """Rebuild the index from every stored record; returns how many were indexed."""
+    from search import Index
+
     index = Index(settings.index_dir)
     try:
         return index.rebuild(store.iter_records(), procs=settings.jobs)

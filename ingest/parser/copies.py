@@ -10,7 +10,8 @@ import datetime as dt
 from archive.record import Copy
 
 from .doctypes import COPY_HEADINGS, COPY_TYPES
-from .header import find_place_date, organ_units
+from .bodies import organ_units
+from .header import find_place_date
 from .layout import fold_aligned as fold
 from .names import organ_case
 from .numbers import Ref, read_number_line
@@ -21,8 +22,9 @@ __all__ = ["find_copy_start", "read_copy"]
 _CODE_KINDS = {"SY": "sao y", "SL": "sao lục", "TrS": "trích sao"}
 
 
-def _heading(lines: list[str]) -> tuple[int, str | None] | None:
-    for i, line in enumerate(lines):
+def _heading(lines: list[str], lo: int) -> tuple[int, str | None] | None:
+    for i in range(lo, len(lines)):
+        line = lines[i]
         if len(line) > 24 or not line.isupper():
             continue
         key = " ".join(fold(line).strip(" .:").split())
@@ -31,13 +33,15 @@ def _heading(lines: list[str]) -> tuple[int, str | None] | None:
     return None
 
 
-def find_copy_start(lines: list[str], signatures: list[Signature]) -> tuple[int, str | None] | None:
+def find_copy_start(lines: list[str], signatures: list[Signature],
+                    body: int = 0) -> tuple[int, str | None] | None:
     """Where the copy block starts and its kind, or None when the file is no copy.
 
     A copy is announced by a "SAO LỤC"/"SAO Y"/"TRÍCH SAO" heading or by a number whose type
-    is a copy code (BS, SY, SL, TrS) printed after the original's signature.
+    is a copy code (BS, SY, SL, TrS) printed after the original's signature. Only after
+    ``body`` (the original's first body line): a title in capitals may hold "BẢN SAO".
     """
-    heading = _heading(lines)
+    heading = _heading(lines, body)
     first_sig_end = signatures[0].end if signatures else None
     if heading:
         before = [s for s in signatures if s.end < heading[0]]
@@ -88,7 +92,7 @@ def read_copy(lines: list[str], start: int, kind: str | None,
     return Copy(
         ref=ref.ref if ref else None, number=ref.number if ref else None,
         symbol=ref.symbol if ref else None, doc_type=ref.doc_type if ref else None, kind=kind,
-        issuer=organ_case(units[0]) if units else None, place=pd[1] if pd else None,
-        date=pd[2] if pd else None, signer=sig.name if sig else None,
+        issuer=organ_case(units[0]) if units else None, place=pd[0] if pd else None,
+        date=pd[1] if pd else None, signer=sig.name if sig else None,
         signer_title=sig.title if sig else None,
     )

@@ -1,40 +1,36 @@
 """The header of a directive: issuer, number, place and date, type name, subject, recipients.
 
-Works on the lines from :mod:`layout`, in whatever order OCR left them: each part is
-recognised by its own shape, not by its position, and only inside the header region
-(everything above the first body line).
+The header region is everything above the first body line (a "Căn cứ", "Kính gửi",
+"Điều 1" …). Inside it nothing depends on where lines break (:mod:`stream`): the motto,
+the number and the place and date are found by their shape and taken; the words before
+them name the issuer; the type name is a title in capitals; the subject follows the
+title, or a công văn's "V/v".
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
-from .doctypes import COPY_HEADINGS, NAME_ONLY_TYPES, type_from_name
-from .layout import fold_aligned as fold, is_upper_line
-from .names import is_organ_start, is_title_line, organ_case
-from .numbers import Ref, make_date, parse_date, read_number_line
-from .signature import AUTHORITY
+from .bodies import body_names, issuer_words
+from .doctypes import COPY_TYPES, type_from_name
+from .layout import fold_aligned as fold
+from .names import organ_case
+from .numbers import Ref, make_date
+from .stream import Tokens, is_caps, read_bare_date, read_number, read_place_date, take_phrases
+from .subject import after_title, find_title, sentence, subject_words
 
-__all__ = ["Header", "read_header", "header_end", "organ_units", "find_place_date",
-           "find_recipients", "passed_date", "body_issuer"]
+__all__ = ["Header", "read_header", "header_end", "find_place_date",
+           "find_recipients", "passed_date", "body_issuer", "number_elsewhere"]
 
-_BODY_CUES = ("can cu", "thuc hien", "kinh gui", "theo de nghi", "xet de nghi", "tren co so",
-              "dieu 1.", "dieu 1 ", "chuong i")
-_NOT_ISSUER = re.compile(
-    r"^(cong hoa xa hoi chu nghia viet nam|dang cong san viet nam|doc lap.*hanh phuc|"
-    r"van ban quy pham phap luat|van ban hop nhat|dieu uoc quoc te|van ban khac|phan .*|"
-    r"cong bao.*|xac thuc van ban hop nhat)$"
-)
-_PLACE_DATE = re.compile(
-    r"^(?P<place>[A-ZĐÀ-Ỹ][^\W\d_]*(?:\s+[A-ZĐÀ-Ỹ][^\W\d_]*){0,4})\s*,\s*ngày\b(?P<rest>.*)$"
-)
+# A body line starts with one of these (folded), written with a capital: "thực hiện" inside
+# a wrapped subject is no body.
+_BODY_CUES = ("can cu", "thuc hien", "kinh gui", "theo de nghi", "xet de nghi", "tren co so")
+_ARTICLE_ONE = re.compile(r"^(?:điều|ĐIỀU)\s+1(?!\d)|^(?:Chương|CHƯƠNG)\s+I\b")
+_DATED_SENTENCE = re.compile(r"^Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\b")
+_MAX_HEADER_WORDS = 400  # a header with a long subject has about 250
 _PASSED = re.compile(r"thông qua\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+"
                      r"(?P<y>\d{4,5})")
-_NUMBER_START = re.compile(r"^so\s*[:.]")
-_DATED_SENTENCE = re.compile(r"^Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\b")
-_WORDS_ONLY = re.compile(r"^[^\W\d_]+(?:[ ,\-–]+[^\W\d_]+)*$")
 _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
 
 
@@ -42,7 +38,6 @@ _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
 class Header:
     end: int
     ref: Ref | None = None
-    number_line: int | None = None
     type_code: str | None = None
     issuer: str | None = None
     parent_issuer: str | None = None
@@ -50,75 +45,159 @@ class Header:
     date: str | None = None
     subject: str | None = None
     recipients: tuple[str, ...] = ()
+    # Printed in the header but unreadable (a blank or garbled number, day or month).
+    unreadable: tuple[str, ...] = ()
+    # The printed words each field was read from, for locating them on a scan.
+    printed: tuple[tuple[str, str], ...] = ()
 
 
-def header_end(lines: list[str], lo: int = 0) -> int:
-    """Index of the first body line: a citation cue, an article, or a long OCR paragraph."""
-    for i in range(lo, min(len(lines), lo + 45)):
-        line = lines[i]
-        key = fold(line.lstrip("-–•+ "))
-        if len(line) > 150 or (any(key.startswith(c) for c in _BODY_CUES) and i > lo):
-            return i
-    return min(len(lines), lo + 45)
+def _is_body_line(line: str) -> bool:
+    text = line.lstrip("-–•+ ")
+    if not text[:1].isupper() or is_caps(text.split(" ", 1)[0]):
+        return False  # "THỰC HIỆN" in a title in capitals is no body
+    key = fold(text)
+    return (any(key.startswith(c) for c in _BODY_CUES) or bool(_ARTICLE_ONE.match(text))
+            or bool(_DATED_SENTENCE.match(text)))
 
 
-def organ_units(lines: list[str]) -> list[str]:
-    """Group capitalised issuer lines into bodies: a line starting with an organ word
-    opens a body, other capitalised lines continue it ("ỦY BAN NHÂN DÂN" + "QUẬN HOÀN KIẾM").
-    Repeats (the gazette's section heading) are dropped.
+def header_end(lines: list[str], lo: int = 0, hi: int | None = None) -> int:
+    """Index of the first body line after ``lo`` (the header is ``lines[lo:end]``); a text
+    with no body cue has a header of at most ``_MAX_HEADER_WORDS`` words, however wrapped.
 
-    >>> organ_units(["ĐẢNG BỘ THÀNH PHỐ HÀ NỘI", "QUẬN ỦY HOÀN KIẾM", "ĐẢNG CỘNG SẢN VIỆT NAM"])
-    ['ĐẢNG BỘ THÀNH PHỐ HÀ NỘI', 'QUẬN ỦY HOÀN KIẾM']
-    >>> organ_units(["BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
-    ...              "BỘ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"])
-    ['BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI']
-
-    A copy block's "SAO LỤC" / "SAO Y" / "TRÍCH SAO" heading is a title, not a name:
-
-    >>> organ_units(["QUẬN ỦY HÀ ĐÔNG", "SAO LỤC"])
-    ['QUẬN ỦY HÀ ĐÔNG']
+    A cue right after a type title is the subject ("KẾ HOẠCH" / "Thực hiện Chỉ thị …").
     """
-    units: list[list[str]] = []
-    open_unit = False
-    for line in lines:
-        text = line.strip(" *-")
-        if not text or not is_upper_line(text) or _NOT_ISSUER.match(fold(text)):
-            continue
-        if " ".join(fold(text).strip(" .:").split()) in COPY_HEADINGS:
-            open_unit = False  # the heading ends a name, nothing below continues it
-            continue
-        if is_title_line(text) or AUTHORITY.match(text) or type_from_name(_bare(text)):
-            continue
-        if _NUMBER_START.match(fold(text)):
-            break  # an unreadable "SỐ: (J2/2023/…" still ends the issuer column
-        if is_organ_start(text):
-            units.append([text])
-            open_unit = True
-        elif open_unit and _WORDS_ONLY.match(text):
-            units[-1].append(text)
-    out: list[str] = []
-    for unit in units:
-        name = " ".join(unit)
-        # The gazette heading repeats the issuer; OCR may misread one copy ("QUỐÓC").
-        if not any(SequenceMatcher(None, fold(name), fold(u)).ratio() >= 0.9 for u in out):
-            out.append(name)
-    return out
+    hi = len(lines) if hi is None else hi
+    last = None
+    words = 0
+    for i in range(lo, hi):
+        line = lines[i]
+        if len(line.split()) < 3:  # a cue a web page broke: "Căn" / "cứ" / "Luật …"
+            line = " ".join([line] + [x for x in lines[i + 1:min(hi, i + 3)] if x])
+        if _is_body_line(line) and not (last is not None and _ends_with_title(last)):
+            return i
+        line = lines[i]
+        words += len(line.split())
+        if words > _MAX_HEADER_WORDS:
+            return i
+        if line:
+            last = line
+    return hi
 
 
-def _bare(line: str) -> str:
-    """A type-name line without footnote digits and punctuation ("THÔNG TƯ1" → "THÔNG TƯ")."""
-    return re.sub(r"[\d:.*]+$", "", line.strip()).strip()
+def _ends_with_title(line: str) -> bool:
+    words = line.split()
+    return any(all(is_caps(w) for w in words[-n:]) and type_from_name(" ".join(words[-n:]))
+               for n in (1, 2, 3) if len(words) >= n)
+
+
+# -- the header --------------------------------------------------------------------------
+
+def _with_place(name: str, place: str | None) -> str:
+    key = fold(name)
+    if place and any(key.endswith(end) for end in _LOCAL_BODY_END):
+        return f"{name} {place}"
+    return name
+
+
+def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Header:
+    """Read the header found in ``lines[:hi]`` (``hi`` excludes any copy block)."""
+    end = header_end(lines, 0, hi)
+    tokens = Tokens(lines[:end])
+    take_phrases(tokens)
+    number = read_number(tokens)
+    ref = number.ref if number else None
+    pd = read_place_date(tokens, bound, ref.year if ref else None)
+    title = find_title(tokens)
+    vv = _about(tokens, title is None)
+    if pd is None:
+        # The date line stands above the title (a công văn's V/v), else right by the number.
+        above = title[0] if title else vv if vv is not None else (number.end + 1 if number else 0)
+        pd = read_bare_date(tokens, bound, ref.year if ref else None, above)
+    firsts = [p for p in (number.start if number else None, pd.start if pd else None,
+                          title[0] if title else None, vv) if p is not None]
+    units = body_names(issuer_words(tokens, min(firsts, default=len(tokens))))
+    issuer = organ_case(units[-1]) if units else None
+    parent = organ_case(units[-2]) if len(units) > 1 else None
+
+    code = title[2] if title else None
+    words: list[str] = []
+    of_issuer = None
+    if title:
+        words, of_issuer = after_title(tokens, title[1], units)
+    subject = sentence(words, code)
+    if subject is None and vv is not None:
+        words, _ = subject_words(tokens, vv)
+        subject = sentence(words, None)
+        code = code or "CV"
+    if code is None and number and number.lead:
+        code = type_from_name(number.lead)
+    recipients = find_recipients(lines, 0, min(hi, end + 40))
+    if code is None and ref is not None and recipients and ref.year is None and "/" in ref.ref \
+            and "-" not in ref.ref.split("/")[0]:
+        code = "CV"  # no title, a "Kính gửi": a letter, whatever its symbol starts with
+    if code is None and ref is not None:
+        code = ref.doc_type
+    if subject is None and code == "CV" and number:
+        words = subject_words(tokens, number.end)[0][:40]
+        subject = sentence(words, code)
+    if issuer is None and of_issuer:
+        issuer = _with_place(organ_case(of_issuer), pd.place if pd else None)
+
+    date = pd.date if pd else passed_date("\n".join(lines[:hi]), bound, ref.year if ref else None)
+    unreadable = tuple(f for f, bad in (("number", number is not None and ref is None),
+                                        ("date", pd is not None and not pd.readable)) if bad)
+    printed = {"number": tokens.text(number.start, number.end) if number else "",
+               "date": tokens.text(pd.start, pd.end) if pd else "",
+               "place": pd.place if pd and pd.place else "",
+               "doc_type": tokens.text(title[0], title[1]) if title else "",
+               "issuer": units[-1] if units else "", "subject": " ".join(words)}
+    return Header(end, ref, code, issuer, parent, pd.place if pd and pd.place else None, date,
+                  subject,
+                  recipients, unreadable,
+                  tuple((k, v) for k, v in printed.items() if v))
+
+
+def _about(tokens: Tokens, untitled: bool) -> int | None:
+    """Where a công văn's subject starts: "V/v", or, with no type title, "Về việc"."""
+    for i in range(len(tokens)):
+        if not tokens.free(i):
+            continue
+        if tokens.folded[i].rstrip(":.") == "v/v":
+            return i
+        if untitled and tokens.words[i] in ("Về", "VỀ") and i + 1 < len(tokens) \
+                and tokens.folded[i + 1].rstrip(":") == "viec":
+            return i
+    return None
+
+
+def number_elsewhere(lines: list[str], lo: int, hi: int) -> Ref | None:
+    """A document whose header is missing may print its number on a line of its own lower
+    down ("Số: 123/UBND-VX", maybe beside the place and date). A number inside a sentence
+    is a citation and never taken."""
+    for i in range(lo, hi):
+        line = lines[i]
+        if not line.startswith(("Số", "SỐ")):
+            continue
+        tokens = Tokens([line])
+        number = read_number(tokens)
+        if number is None or number.ref is None or number.start != 0 \
+                or number.ref.doc_type in COPY_TYPES:
+            continue  # a copy block's number ("Số 49-BS/QU") is the copy's own
+        read_place_date(tokens)
+        if all(not tokens.free(k) for k in range(len(tokens))):
+            return number.ref
+    return None
 
 
 def find_place_date(lines: list[str], lo: int, hi: int, bound: dt.date | None = None,
-                    hint: int | None = None) -> tuple[int, str, str | None] | None:
-    """The first "Place, ngày … tháng … năm …" line: (index, place, ISO date or None)."""
-    for i in range(lo, hi):
-        m = _PLACE_DATE.match(lines[i])
-        if m and "tháng" in m["rest"] + (lines[i + 1] if i + 1 < hi else ""):
-            rest = m["rest"] if "năm" in m["rest"] else m["rest"] + " " + lines[i + 1]
-            return i, m["place"], parse_date("ngày" + rest, bound, hint)
-    return None
+                    hint: int | None = None) -> tuple[str, str | None] | None:
+    """The first "Place, ngày … tháng … năm …" in ``lines[lo:hi]``: (place, ISO date or None).
+
+    >>> find_place_date(["Hà Đông, ngày 20", "tháng 01 năm 2022"], 0, 2)
+    ('Hà Đông', '2022-01-20')
+    """
+    got = read_place_date(Tokens(lines[lo:hi]), bound, hint)
+    return (got.place, got.date) if got else None
 
 
 def passed_date(text: str, bound: dt.date | None = None, hint: int | None = None) -> str | None:
@@ -148,123 +227,6 @@ def find_recipients(lines: list[str], lo: int, hi: int) -> tuple[str, ...]:
                 break
         return tuple(t for t in (it.strip().lstrip("-–•+ ").rstrip(" ;,.") for it in items) if t)
     return ()
-
-
-def _type_line(lines: list[str], lo: int, hi: int) -> tuple[int, str] | None:
-    for i in range(lo, hi):
-        # OCR may glue stamp debris before the title ("Ngày: - NGHỊ ĐỊNH"): try the tail too.
-        for part in (lines[i], re.split(r"\s[-–:]+\s", lines[i])[-1]):
-            if is_upper_line(part) or part.isupper():
-                code = type_from_name(_bare(part))
-                if code:
-                    return i, code
-    return None
-
-
-def _stops_subject(line: str, upper_subject: bool) -> bool:
-    key = fold(line.lstrip("-–•+ "))
-    if any(key.startswith(c) for c in _BODY_CUES[:6]) or key.startswith("dieu 1"):
-        return True
-    if read_number_line(line) or _PLACE_DATE.match(line) or len(line) > 150:
-        return True
-    if _DATED_SENTENCE.match(line):
-        return True  # "Ngày 13/01/2022, Ban Thường vụ … họp": the body, glued on by OCR
-    return is_upper_line(line) != upper_subject
-
-
-def _before_subject(line: str) -> bool:
-    """Lines OCR may leave between a number or type line and the subject: the other
-    header column (motto, place and date) and one-word specks ("dư.")."""
-    return (bool(_NOT_ISSUER.match(fold(line).strip(" .-"))) or bool(_PLACE_DATE.match(line))
-            or len(line.split()) < 2)
-
-
-def _subject_after(lines: list[str], start: int, hi: int, code: str | None,
-                   max_lines: int = 12) -> tuple[str | None, str | None]:
-    """Subject lines after ``start``; also returns a "CỦA <body>" issuer line if present."""
-    taken: list[str] = []
-    of_issuer = None
-    upper = None
-    for line in lines[start:hi]:
-        if not line:
-            if taken:
-                break
-            continue
-        if (not taken and of_issuer is None and fold(line).startswith("cua ")
-                and is_upper_line(line)):
-            of_issuer = line[4:].strip()
-            continue
-        if not taken and _before_subject(line):
-            continue
-        if upper is None:
-            upper = is_upper_line(line)
-        if _stops_subject(line, upper) or len(taken) >= max_lines:
-            break
-        if taken and taken[-1].endswith(","):
-            line = line.lstrip("-–• ")  # "phòng," / "- chống dịch": a speck, not a dash
-        taken.append(line)
-    if not taken:
-        return None, of_issuer
-    text = " ".join(" ".join(taken).split()).rstrip(" .;")
-    if upper:
-        text = text[:1] + text[1:].lower()
-        if code in NAME_ONLY_TYPES:
-            text = code + " " + text[:1].lower() + text[1:]
-    return text, of_issuer
-
-
-def _vv_subject(lines: list[str], lo: int, hi: int) -> str | None:
-    for i in range(lo, hi):
-        if fold(lines[i]).replace(" ", "").startswith("v/v"):
-            subject, _ = _subject_after(lines, i, hi, None, max_lines=4)
-            return subject
-    return None
-
-
-def _with_place(name: str, place: str | None) -> str:
-    key = fold(name)
-    if place and any(key.endswith(end) for end in _LOCAL_BODY_END):
-        return f"{name} {place}"
-    return name
-
-
-def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Header:
-    """Read the header found in ``lines[:hi]`` (``hi`` excludes any copy block)."""
-    end = min(header_end(lines), hi)
-    number = None
-    for i in range(end):
-        got = read_number_line(lines[i])
-        if got:
-            number = (i, got[0], got[1])
-            break
-    ref = number[1] if number else None
-    year = ref.year if ref else None
-    pd = find_place_date(lines, 0, end, bound, year)
-    place = pd[1] if pd else None
-    date = pd[2] if pd else passed_date("\n".join(lines[:hi]), bound, year)
-    typed = _type_line(lines, 0, end)
-    code = typed[1] if typed else None
-    if code is None and number and number[2]:
-        code = type_from_name(number[2])
-    subject, of_issuer = (None, None)
-    if typed:
-        subject, of_issuer = _subject_after(lines, typed[0] + 1, hi, code)
-    if subject is None:
-        subject = _vv_subject(lines, 0, end)
-    if code is None and ref is not None:
-        code = ref.doc_type
-    if code is None and subject and fold(subject).startswith("v/v"):
-        code = "CV"
-    if subject is None and code == "CV" and number:
-        subject, _ = _subject_after(lines, number[0] + 1, end, code, max_lines=3)
-    firsts = [x for x in (number and number[0], pd and pd[0], typed and typed[0]) if x is not None]
-    units = organ_units(lines[:min(firsts + [end])])
-    issuer = organ_case(units[-1]) if units else None
-    parent = organ_case(units[-2]) if len(units) > 1 else None
-    if issuer is None and of_issuer:
-        issuer = _with_place(organ_case(of_issuer), place)
-    return Header(end, ref, number[0] if number else None, code, issuer, parent, place, date,
-                  subject, find_recipients(lines, 0, min(hi, end + 40)))
 
 
 def body_issuer(text: str, organ_words: tuple[str, ...], place: str) -> str | None:

@@ -15,15 +15,20 @@ from archive.vntext import fold, normalize
 
 from .repairs import repair_glyphs, repair_organ_words
 
-__all__ = ["clean_text", "split_lines", "gazette_date", "fold_aligned", "is_upper_line"]
+__all__ = ["clean_text", "split_lines", "gazette_date", "fold_aligned", "is_upper_line",
+           "RUNNING_HEADER"]
 
-_RUNNING_HEADER = re.compile(
-    r"^(?:\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số[^/]*/\s*Ngày\s*(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})"
-    r"(?:\s+\d{1,4})?\s*$"
+# The gazette's running header, also when extraction glued it to other text.
+RUNNING_HEADER = re.compile(
+    r"(?:^\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số[^/\n]{0,20}/\s*Ngày\s*(?P<d>\d{1,2})-(?P<m>\d{1,2})-"
+    r"(?P<y>\d{4})(?:\s+\d{1,4}(?!\S))?", re.MULTILINE
 )
-_STAMP = re.compile(r"^(?:Ký bởi|Cơ quan|Ngày ký|Email|Thời gian ký)\s*:", re.IGNORECASE)
 _RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
 _PAGE_NO = re.compile(r"^\d{1,4}$")
+_MAX_COLUMNS_CHARS = 200
+# A right-column text holds one of these as printed: the national and Party lines end in
+# "NAM" (OCR: "VIỆTNAM"), the motto in "phúc", the consolidation line in "NHẤT".
+_MARK_HINTS = ("NAM", "húc", "HÚC", "huc", "HUC", "NHẤT", "NHAT")
 # Specks OCR reads at a line start: underscores of a rule, a stray circumflex or tilde,
 # a dot before a bullet ("____ Hòa Minh, ngày …", "_- Các phòng …", ".- Các đ/c …").
 _LEAD_SPECKS = re.compile(r"^(?:[_ˆ˜]|\.(?=[-_.ˆ]))+\s*")
@@ -80,13 +85,12 @@ def clean_text(raw: str) -> str:
 
 def gazette_date(text: str) -> dt.date | None:
     """The Công báo issue date from the running header; a bound for the signing date."""
-    for line in text.split("\n"):
-        m = _RUNNING_HEADER.match(line.strip())
-        if m:
-            try:
-                return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
-            except ValueError:
-                return None
+    m = RUNNING_HEADER.search(text) if "BÁO" in text else None
+    if m:
+        try:
+            return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            return None
     return None
 
 
@@ -116,13 +120,17 @@ def split_lines(text: str) -> list[str]:
     ['BỘ Y TẾ', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Số: 5/BYT-DP', 'Hà Nội, ngày 1/2/2021']
     """
     out: list[str] = []
-    for raw in text.split("\n"):
-        line = " ".join(raw.split())
+    raws = [" ".join(raw.split()) for raw in text.split("\n")]
+    for k, line in enumerate(raws):
         if not line:
             out.append("")
             continue
-        if (_RUNNING_HEADER.match(line) or _STAMP.match(line) or _RULE.match(line)
-                or _PAGE_NO.match(line)):
+        if "BÁO" in line:
+            line = " ".join(RUNNING_HEADER.sub(" ", line).split())
+            if not line:
+                continue
+        if (_RULE.match(line)
+                or (_PAGE_NO.match(line) and _page_edge(raws, k))):
             continue
         line = _LEAD_SPECKS.sub("", line)
         if not line:
@@ -131,12 +139,25 @@ def split_lines(text: str) -> list[str]:
     return out
 
 
+def _page_edge(raws: list[str], k: int) -> bool:
+    """A line of digits alone is a page number where a page starts or ends (beside a blank
+    line or the gazette's running header); elsewhere it is a piece of a number or date
+    that a web page put on a line of its own ("Số:" / "70" / "/2025/TT-NHNN")."""
+    def edge(j: int) -> bool:
+        return not 0 <= j < len(raws) or not raws[j] or bool(RUNNING_HEADER.search(raws[j]))
+    before = raws[k - 1].split() if k > 0 else []
+    if before and fold_aligned(before[-1]).rstrip(":") in ("nam", "thang", "ngay", "so"):
+        return False  # "… tháng 8 năm" / "2021": a date's or a number's piece, not a page
+    return edge(k - 1) or edge(k + 1)
+
+
 def _split_columns(line: str) -> list[str]:
+    if len(line) > _MAX_COLUMNS_CHARS:
+        return [line]  # a body paragraph; header columns glued together are far shorter
     parts: list[str] = []
     rest = line
     while rest:
-        low = rest.lower()
-        if not any(k in low for k in ("nam", "phúc", "phuc", "nhất", "nhat")):
+        if not any(k in rest for k in _MARK_HINTS):
             parts.append(rest)  # cheap test first: most lines carry no right column
             break
         m = _COLUMN_MARKS.search(fold_aligned(rest))
@@ -148,6 +169,6 @@ def _split_columns(line: str) -> list[str]:
         rest = rest.strip(" _")
     result: list[str] = []
     for part in parts:
-        m = _NUMBER_AND_PLACE.match(part)
+        m = _NUMBER_AND_PLACE.match(part) if "ngày" in part else None
         result.extend([m["num"].strip(), m["place"].strip()] if m else [part])
     return result

@@ -11,8 +11,7 @@ from .doctypes import NATIONAL_ISSUERS
 from .layout import fold_aligned as fold
 
 __all__ = ["organ_case", "title_case", "is_organ_start", "is_title_line", "read_title",
-           "person_name",
-           "strip_rank", "SURNAMES"]
+           "person_name", "strip_rank", "SURNAMES", "organ_head", "known_body", "title_head"]
 
 # Fixed spellings of central bodies and proper nouns inside names (folded → written).
 _FIXED = {
@@ -36,8 +35,14 @@ _ORGAN_HEADS = (
     "ban chi dao", "ban tuyen giao", "ban to chuc", "chi bo", "mat tran", "dang doan",
     "ban can su", "hoc vien", "dai hoc", "tong cong ty", "tap doan",
 )
+_HEADS_LONGEST = sorted((h.split() for h in _ORGAN_HEADS), key=len, reverse=True)
+# Names that are one body as a whole, though they hold another head ("ỦY BAN THƯỜNG VỤ
+# QUỐC HỘI", "VĂN PHÒNG CHÍNH PHỦ"): folded word tuples, longest first.
+_KNOWN = sorted({tuple(k.split()) for k in _CENTRAL} | {tuple(k.split()) for k in _FIXED},
+                key=len, reverse=True)
 _PARTY_COMMITTEES = ("thanh uy", "tinh uy", "quan uy", "huyen uy", "thi uy", "dang uy",
                      "dang bo", "chi bo")
+_NAMED_UNITS = ("tong cuc", "chi cuc", "cuc", "so", "vu")  # folded heads of departments
 _LOCALITIES = ("thanh pho", "thi xa", "thi tran", "quan", "huyen", "tinh", "phuong", "xa")
 _PREFIXES = {"thuong truc": "Thường trực", "ban thuong vu": "Ban Thường vụ",
              "ban chap hanh": "Ban Chấp hành", "dang doan": "Đảng đoàn",
@@ -89,6 +94,8 @@ def organ_case(name: str) -> str:
     ('Thường trực Thành ủy Hà Nội', 'Đảng bộ thành phố Hà Nội')
     >>> organ_case("BỘ NGOẠI GIÁO")
     'Bộ Ngoại giao'
+    >>> organ_case("CỤC THUẾ"), organ_case("SỞ Y TẾ TỈNH THANH HÓA"), organ_case("SỞ")
+    ('Cục Thuế', 'Sở Y tế tỉnh Thanh Hóa', 'Sở')
     """
     words = name.split()
     if not words:
@@ -112,7 +119,13 @@ def organ_case(name: str) -> str:
         return " ".join(out)
     out = [_cap(lower[0])]
     i = 1
-    if any(key.startswith(c) for c in _PARTY_COMMITTEES):
+    named = next((len(h.split()) for h in _NAMED_UNITS if key.startswith(h + " ")), 0)
+    if named and len(lower) > named and not any(
+            fold(" ".join(lower[named:])).startswith(loc + " ") for loc in _LOCALITIES):
+        # A department's own name is a name: "Cục Thuế", "Sở Y tế", "Vụ Pháp chế".
+        out = [_cap(lower[0])] + lower[1:named] + [_cap(lower[named])]
+        i = named + 1
+    elif any(key.startswith(c) for c in _PARTY_COMMITTEES):
         out.append(lower[1] if len(lower) > 1 else "")
         i = 2
         if len(lower) > 2 and not any(fold(" ".join(lower[2:])).startswith(loc + " ")
@@ -169,6 +182,48 @@ def is_organ_start(line: str) -> bool:
     if is_title_line(line):
         return False
     return any(key.startswith(head.strip() + " ") for head in _ORGAN_HEADS)
+
+
+def organ_head(words: list[str]) -> int:
+    """How many of the folded ``words`` form the head of a body's name (0: none).
+
+    >>> organ_head(["uy", "ban", "nhan", "dan"]), organ_head(["bo", "tai", "chinh"])
+    (2, 1)
+    >>> organ_head(["bo", "truong"]), organ_head(["quan", "hoan", "kiem"])
+    (0, 0)
+    """
+    if title_head(words):
+        return 0
+    for head in _HEADS_LONGEST:
+        if words[:len(head)] == head:
+            return len(head)
+    return 0
+
+
+def known_body(words: list[str]) -> int:
+    """How many of the folded ``words`` form a central body's full name (0: none).
+
+    >>> known_body(["uy", "ban", "thuong", "vu", "quoc", "hoi", "x"])
+    6
+    """
+    for name in _KNOWN:
+        if tuple(words[:len(name)]) == name:
+            return len(name)
+    return 0
+
+
+def title_head(words: list[str]) -> int:
+    """How many of the folded ``words`` form a signer's position (0: none).
+
+    >>> title_head(["bo", "truong", "bo", "tai", "chinh"]), title_head(["bo", "tai"])
+    (2, 0)
+    """
+    best = 0
+    for title in _TITLES:
+        parts = title.split()
+        if words[:len(parts)] == parts:
+            best = max(best, len(parts))
+    return best
 
 
 def is_title_line(line: str) -> bool:

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from archive.vntext import normalize_ref
+from archive.vntext import normalize, normalize_ref
 
 from .doctypes import canonical_code, is_issuer_code, is_type_code, repair_code, type_from_name
 
@@ -35,12 +35,12 @@ REF_IN_TEXT = re.compile(
     rf"(?P<party>{_NUM}\s*{_DASH}\s*{_SEG}\s*/\s*{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,2}})"
     r"|"
     rf"(?P<state>{_NUM}(?:\.\d{{1,3}})?\s*/\s*(?:(?:19|20)\d{{2}}\s*/\s*)?"
-    rf"{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,3}})"
+    rf"{_SEG}(?:\s*{_DASH}\s*{_SEG}){{0,7}})"
     rf"){_END}"
 )
 _STATE = re.compile(
     rf"^(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)/(?P<sym>(?:(?P<year>(?:19|20)\d{{2}})/)?"
-    rf"(?P<segs>{_SEG}(?:-{_SEG}){{0,3}}))$"
+    rf"(?P<segs>{_SEG}(?:-{_SEG}){{0,7}}))$"
 )
 _PARTY = re.compile(rf"^(?P<num>\d{{1,5}})-(?P<sym>(?P<type>{_SEG})/{_SEG}(?:-{_SEG}){{0,2}})$")
 
@@ -55,7 +55,9 @@ class Ref:
     doc_type: str | None  # from the symbol; "CV" for a state symbol without a type code
     issuer_code: str | None
     year: int | None = None
-    printed: str | None = None  # the compact printed form when repairs changed it
+    # As printed (spaces dropped) when that differs from ``ref``: look-alike letters, dashes,
+    # OCR repairs ("1196/UBND–VP", "06/2026/TT-BТС" with Cyrillic Т and С, "35/CT-TTE").
+    printed: str | None = None
 
 
 def parse_ref(text: str) -> Ref | None:
@@ -65,6 +67,8 @@ def parse_ref(text: str) -> Ref | None:
     ('100-CV/ĐU', 'CV')
     >>> r = parse_ref("18/CD-UBND"); (r.ref, r.doc_type, r.printed)
     ('18/CĐ-UBND', 'CĐ', '18/CD-UBND')
+    >>> r = parse_ref("06/2026/TT-B\u0422\u0421"); r.ref, r.printed == "06/2026/TT-B\u0422\u0421"
+    ('06/2026/TT-BTC', True)
     >>> r = parse_ref("23/2020/QĐ-TTg"); (r.number, r.symbol, r.year, r.issuer_code)
     ('23', '2020/QĐ-TTg', 2020, 'TTg')
     >>> parse_ref("22/8/2023") is None
@@ -79,18 +83,19 @@ def parse_ref(text: str) -> Ref | None:
     '105-CV/QU'
     """
     compact = normalize_ref(text)
+    printed = re.sub(r"\s+", "", normalize(text))
     head = re.match(r"[\dOolI]+", compact)
     fixed = compact
     if head and any(c.isdigit() for c in head.group(0)):
         fixed = head.group(0).translate(_NUM_FIX) + compact[head.end():]
     m = _PARTY.match(fixed)
     if m:
-        code = canonical_code(repair_code(m["type"], "type"))
-        if is_type_code(code):
-            issuer, _, rest = m["sym"][len(m["type"]) + 1:].partition("-")
-            issuer = repair_code(issuer, "issuer")
-            symbol = f"{code}/{issuer}" + (f"-{rest}" if rest else "")
-            return _ref(m["num"], "-", symbol, code, issuer, None, compact)
+        party_type = canonical_code(repair_code(m["type"], "type"))
+        if is_type_code(party_type):
+            printed_issuer, _, rest = m["sym"][len(m["type"]) + 1:].partition("-")
+            party_issuer = repair_code(printed_issuer, "issuer")
+            symbol = f"{party_type}/{party_issuer}" + (f"-{rest}" if rest else "")
+            return _ref(m["num"], "-", symbol, party_type, party_issuer, None, printed)
     m = _STATE.match(fixed)
     if not m:
         return None
@@ -106,15 +111,15 @@ def parse_ref(text: str) -> Ref | None:
         segs[0] = repair_code(segs[0], "issuer")
         code, issuer = "CV", segs[0]  # a công văn's symbol names only issuer and unit
     else:
-        code, issuer = None, segs[-1] if not is_type_code(segs[0]) else None
+        code, issuer = None, (segs[-1] if not is_type_code(segs[0]) else None)
     symbol = (f"{year}/" if year else "") + "-".join(segs)
-    return _ref(m["num"], "/", symbol, code, issuer, year, compact)
+    return _ref(m["num"], "/", symbol, code, issuer, year, printed)
 
 
 def _ref(num: str, sep: str, symbol: str, code: str | None, issuer: str | None,
-         year: int | None, compact: str) -> Ref:
+         year: int | None, printed: str) -> Ref:
     ref = f"{num}{sep}{symbol}"
-    return Ref(ref, num, symbol, code, issuer, year, compact if compact != ref else None)
+    return Ref(ref, num, symbol, code, issuer, year, printed if printed != ref else None)
 
 
 # "Số: 1196/UBND-VP", "Số 100- CV/ĐU", "Luật số: 51/2024/QH15", OCR "Só:465 /2020/NĐ-CP".

@@ -22,10 +22,9 @@ _ALWAYS = str.maketrans({"Ƒ": "F"})
 
 # Words that follow "Đảng" in organ names and never follow "đẳng" in Vietnamese.
 _PARTY_NEXT = ("ủy", "uỷ", "bộ", "đoàn", "viên", "cộng")
-_DANG = re.compile(
-    r"(?<!\w)(Đ|đ)(ẲNG|ẳng)(?=\s+(?:" + "|".join(_PARTY_NEXT) + r")(?!\w))",
-    re.IGNORECASE,
-)
+# Cases written out (not IGNORECASE): the scan then starts only at a "Đ"/"đ".
+_NEXT_ANY_CASE = "|".join(f"{w}|{w.upper()}|{w.capitalize()}" for w in _PARTY_NEXT)
+_DANG = re.compile(r"(?<!\w)(Đ|đ)(ẲNG|ẳng)(?=\s+(?:" + _NEXT_ANY_CASE + r")(?!\w))")
 
 
 def repair_glyphs(text: str) -> str:

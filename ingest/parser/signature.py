@@ -21,6 +21,7 @@ from .numbers import read_number_line
 __all__ = ["Signature", "find_signatures", "last_name_line", "AUTHORITY"]
 
 AUTHORITY = re.compile(r"^(?:T/M|T\.M|TM|KT|K/T|TL|T/L|Q|TUQ|TTL)\s*[.:]?\s+(?P<body>\S.*)$")
+_MAX_TITLE_CHARS = 80
 _MAX_GAP = 8  # block lines between the first authority/title line and the name
 _LEAD_PUNCT = re.compile(r"^[-–•“”\"'.,:;]+\s*")  # "-T/M BAN …", "“TM BAN …" on scans
 _LIST_LINE = re.compile(r"^[-–•+~]\s*\S|^n[oơ]i\s*nh[aậ]n\b", re.IGNORECASE)
@@ -39,11 +40,15 @@ class Signature:
 
 
 def _authority(line: str) -> re.Match[str] | None:
+    if line.lstrip("-–•“”\"'.,:; ")[:1] not in ("T", "K", "Q"):
+        return None  # every authority prefix starts so: most lines are rejected here
     return AUTHORITY.match(_LEAD_PUNCT.sub("", line))
 
 
 def _is_block_line(line: str) -> bool:
-    return bool(_authority(line)) or (is_upper_line(line) and is_title_line(line))
+    # Authority and title lines are short; a body paragraph is not worth the case test.
+    return bool(_authority(line)) or (len(line) <= _MAX_TITLE_CHARS and is_upper_line(line)
+                                      and is_title_line(line))
 
 
 def _is_debris(line: str) -> bool:

@@ -1,0 +1,197 @@
+"""Real documents changed the way texts the parser has not seen differ (issue 7's classes).
+
+Every input is a real seed or vbpl text with one change a real archive shows: an e-signing
+stamp printed above the header, the header broken between other words, no header at all,
+look-alike letters and spaces in the number, a công văn whose symbol starts like a type code.
+Each test asserts what the change must not alter, and what the text still supports.
+"""
+from __future__ import annotations
+
+import pytest
+
+from archive.record import Record
+from corpus import vbpl_rows
+from ingest.parser import parse
+from paths import seed_paths
+
+HEADER_FIELDS = ("ref", "doc_type", "issuer", "parent_issuer", "date", "place", "subject", "signer")
+
+
+def seed_text(prefix: str) -> str:
+    [path] = [p for p in seed_paths() if p.name.startswith(f"{prefix}_")]
+    return path.read_text(encoding="utf-8")
+
+
+def vbpl_text(name: str) -> str:
+    return next(text for row, text in vbpl_rows() if row["file"] == f"text/{name}.txt")
+
+
+def header_of(record: Record) -> dict:
+    return {f: getattr(record, f) for f in HEADER_FIELDS}
+
+
+def replaced(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# -- an e-signing stamp above the header (class 4) --------------------------------------
+
+BARE_STAMP = ("ỦY BAN NHÂN DÂN\nQUẬN HOÀN KIẾM\nvanthu.hoankiem@hanoi.gov.vn\n"
+              "11.08.2021 16:20:05 +07:00\n")
+LABELLED_STAMP = ("Ký bởi: Ủy ban nhân dân quận Hoàn Kiếm\nEmail: vanthu.hoankiem@hanoi.gov.vn\n"
+                  "Cơ quan: Thành phố Hà Nội\nThời gian ký: 11.08.2021 16:20:05 +07:00\n")
+
+
+@pytest.mark.parametrize("stamp", [BARE_STAMP, LABELLED_STAMP], ids=["bare", "labelled"])
+def test_stamp_above_the_header_changes_nothing_and_is_kept(stamp):
+    text = seed_text("004")
+    spaced = replaced(text, "Số: 1196/UBND-VP", "Số: 1196 /UBND-VP")
+    record = parse(stamp + spaced)
+    assert header_of(record) == header_of(parse(text))
+    assert record.source.signature.time == "2021-08-11T16:20:05+07:00"
+    assert "HOÀN KIẾM" in record.source.signature.signed_by.upper()
+    assert record.needs_review == ()
+
+
+def test_stamp_above_a_national_decree():
+    text = vbpl_text("doc_000001")  # Nghị định 249/2025/NĐ-CP, Hà Nội, ngày 19 tháng 09 năm 2025
+    stamp = "Ký bởi: Cổng Thông tin điện tử Chính phủ\nEmail: thongtinchinhphu@chinhphu.vn\n" \
+            "Cơ quan: Văn phòng Chính phủ\nThời gian ký: 19.09.2025 17:02:11 +07:00\n"
+    record = parse(stamp + text)
+    assert header_of(record) == header_of(parse(text))
+    assert record.ref == "249/2025/NĐ-CP" and record.date == "2025-09-19"
+    assert record.source.signature.organisation == "Văn phòng Chính phủ"
+
+
+def test_a_date_after_its_own_stamp_is_marked():
+    """A document is signed on or before its e-signing stamp."""
+    stamp = BARE_STAMP.replace("11.08.2021", "10.08.2021")
+    assert parse(stamp + seed_text("004")).needs_review == ("date",)
+
+
+# -- header lines broken in other places (class 1) ---------------------------------------
+
+def test_header_broken_as_the_issue_lists():
+    text = vbpl_text("doc_000001")
+    broken = replaced(text, "CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
+                      "CHÍNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA\nPHỦ\nVIỆT NAM Độc lập - Tự\ndo - Hạnh phúc")
+    broken = replaced(broken, "Số: 249/2025/NĐ-CP", "Số:\n249/2025/NĐ-CP")
+    broken = replaced(broken, "Hà Nội, ngày 19 tháng 09 năm 2025", "Hà Nội ngày 19\ntháng 09 năm 2025")
+    assert header_of(parse(broken)) == header_of(parse(text))
+
+
+def test_number_and_date_split_like_a_web_page():
+    """vbpl prints "Số:" / "78" / "/202" / "5" / "/TT-BCA" and the date a word a line, the
+    year cut as "năm 202" / "5" (doc_000034, a real page)."""
+    record = parse(vbpl_text("doc_000034"))
+    assert (record.ref, record.date, record.place) == ("78/2025/TT-BCA", "2025-08-29", "Hà Nội")
+
+
+# -- no header in the text (class 3) ------------------------------------------------------
+
+def test_text_that_starts_at_kinh_gui_takes_no_cited_number():
+    text = seed_text("004")
+    record = parse(text[text.index("Kính gửi"):])
+    assert (record.ref, record.date, record.place, record.doc_type) == (None, None, None, None)
+    assert "17/CT-UBND" in {c.ref for c in record.citations}
+    assert record.signer == "Phạm Tuấn Long"
+
+
+def test_text_that_starts_in_the_body_takes_no_cited_number():
+    text = vbpl_text("doc_000001")
+    record = parse(text[text.index("Căn cứ"):])
+    assert (record.ref, record.date) == (None, None)
+    assert "63/2025/QH15" in {c.ref for c in record.citations}
+
+
+def test_number_printed_lower_down_on_a_line_of_its_own():
+    text = seed_text("004")
+    body = text[text.index("Kính gửi"):]
+    at = body.index("Nơi nhận") if "Nơi nhận" in body else len(body)
+    record = parse(body[:at] + "\nSố: 1196/UBND-VP\n" + body[at:])
+    assert record.ref == "1196/UBND-VP"
+
+
+# -- look-alike characters and spacing (class 5) --------------------------------------------
+
+@pytest.mark.parametrize("name, ref", [("doc_000009", "06/2026/TT-BTC"),
+                                       ("doc_000147", "157/2025/TT-BTC"),
+                                       ("doc_000476", "143/2025/TT-BTC")])
+def test_cyrillic_letters_in_a_real_number(name, ref):
+    record = parse(vbpl_text(name))
+    assert record.ref == ref
+    assert record.printed != ref and any("\u0400" <= c <= "\u04ff" for c in record.printed)
+
+
+@pytest.mark.parametrize("printed, ref", [
+    ("1196/UBND-V\u0420", "1196/UBND-VP"),  # Cyrillic Р
+    ("11 /TB-UBND", "11/TB-UBND"),
+    ("45/TTr -UBND", "45/TTr-UBND"),
+    ("1196/UBND–VP", "1196/UBND-VP"),  # en dash
+    ("1196 / UBND - VP", "1196/UBND-VP"),
+])
+def test_spacing_and_look_alikes_in_the_number(printed, ref):
+    text = seed_text("004")
+    record = parse(replaced(text, "1196/UBND-VP", printed))
+    assert record.ref == ref
+    assert record.date == "2021-08-11" and record.issuer == "Ủy ban nhân dân quận Hoàn Kiếm"
+
+
+# -- type from the title and V/v first, the symbol last (class 2) --------------------------
+
+def test_cong_van_of_cuc_thue_is_no_chi_thi():
+    text = replaced(seed_text("004"), "**ỦY BAN NHÂN DÂN\nQUẬN HOÀN KIẾM**", "**BỘ TÀI CHÍNH\nCỤC THUẾ**")
+    record = parse(replaced(text, "1196/UBND-VP", "1234/CT-CS"))
+    assert (record.ref, record.doc_type, record.issuer) == ("1234/CT-CS", "CV", "Cục Thuế")
+    assert record.parent_issuer == "Bộ Tài chính"
+    assert record.subject.startswith("V/v chấn chỉnh")
+
+
+def test_title_decides_the_type_over_the_symbol():
+    """A Thông tư numbered like a Quyết định is a Thông tư: the title is printed."""
+    text = vbpl_text("doc_000100")  # THÔNG TƯ 102/2025/TT-BNNMT
+    record = parse(replaced(text, "102/2025/TT-BNNMT", "102/2025/QĐ-BNNMT"))
+    assert record.doc_type == "TT"
+
+
+# -- a date without its place, and a cited document's date -------------------------------
+
+def test_date_printed_without_its_place():
+    text = replaced(vbpl_text("doc_000001"), "Hà Nội, ngày 19 tháng 09 năm 2025",
+                    "ngày 19 tháng 09 năm 2025")
+    record = parse(text)
+    assert (record.date, record.place, record.ref) == ("2025-09-19", None, "249/2025/NĐ-CP")
+
+
+def test_a_cited_documents_date_in_the_title_is_not_the_documents():
+    """doc_000018's title cites "Thông tư số 62/2023/TT-BCA ngày 14 tháng 11 năm 2023"."""
+    text = vbpl_text("doc_000018")
+    at = text.index("Hà Nội, ngày")
+    record = parse(text[:at] + text[text.index("\n", at) + 1:])  # its own date line removed
+    assert record.date is None and record.ref == "131/2025/TT-BCA"
+
+
+@pytest.mark.parametrize("subject_line", ["Về việc chấn chỉnh", "chấn chỉnh"],
+                         ids=["về việc", "no V/v at all"])
+def test_cong_van_of_cuc_thue_without_a_v_v_line(subject_line):
+    """"Về việc" under the number, or only a "Kính gửi", makes a letter: no title, no type."""
+    text = replaced(seed_text("004"), "**ỦY BAN NHÂN DÂN\nQUẬN HOÀN KIẾM**", "**BỘ TÀI CHÍNH\nCỤC THUẾ**")
+    text = replaced(replaced(text, "1196/UBND-VP", "1234/CT-CS"), "V/v chấn chỉnh", subject_line)
+    assert parse(text).doc_type == "CV"
+
+
+def test_ban_sao_in_a_title_in_capitals_is_no_copy_block():
+    """doc_000599's title reads "… VỀ CẤP BẢN SAO TỪ SỔ GỐC …": broken before "BẢN SAO",
+    that line is still the title, not the heading of a copy."""
+    text = vbpl_text("doc_000599")
+    broken = replaced(text, "VỀ CẤP BẢN SAO TỪ SỔ GỐC", "VỀ CẤP\nBẢN SAO\nTỪ SỔ GỐC")
+    record = parse(broken)
+    assert record.copies == () and record.signer == "Lê Thành Long"
+    assert record.subject == parse(text).subject and "bản sao từ sổ gốc" in record.subject
+
+
+def test_a_cue_broken_over_lines_still_ends_the_title():
+    """doc_000475 prints "Căn" / "cứ" / "Luật Quy hoạch …" on three lines."""
+    record = parse(vbpl_text("doc_000475"))
+    assert record.subject.endswith("Luật Quy hoạch đô thị và nông thôn")
