@@ -12,12 +12,37 @@ def _default_archive() -> Path:
     return Path(os.environ.get("VANTHU_ARCHIVE") or "vanthu-data")
 
 
+def _default_queue() -> str | None:
+    return os.environ.get("VANTHU_QUEUE") or None
+
+
 @dataclass(frozen=True)
 class Settings:
     archive_dir: Path = field(default_factory=_default_archive)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     ocr_lang: str = "vie"
     ocr_dpi: int = 300
+    # Broker URL (redis://host:6379/0) of the OCR queue served by `vanthu worker`; None:
+    # OCR runs in this machine's own worker processes. Env: VANTHU_QUEUE.
+    queue_url: str | None = field(default_factory=_default_queue)
+
+    # -- limits on what one input file may cost (hostile or broken files) -----------------
+    # A file larger than this is refused before it is read (a 500-page colour scan is ~1 GB).
+    max_file_bytes: int = 2 << 30
+    # A text file larger than this is refused: the longest Vietnamese code of law is ~1 MB.
+    max_text_bytes: int = 32 << 20
+    # Pages of one PDF, frames of one TIFF.
+    max_pages: int = 5000
+    # Pixels of one page as rendered or decoded for OCR. A4 at 300 dpi is 8.7 million,
+    # A1 70 million; a 200-inch PDF page at 300 dpi would be 3,600 million (3.6 GB).
+    max_page_pixels: int = 100_000_000
+    # Seconds Tesseract may spend on one page (a normal page takes about 2 s).
+    ocr_timeout: float = 300.0
+    # Seconds the text layer of one PDF page may take to read (a normal page: 0.01-0.3 s).
+    text_timeout: float = 60.0
+    # Address space of each reader/OCR worker process and its tesseract: a decompression
+    # bomb fails there with "over the memory limit" instead of taking the machine's memory.
+    worker_memory_bytes: int = 4 << 30
 
     @property
     def index_dir(self) -> Path:

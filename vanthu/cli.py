@@ -203,19 +203,17 @@ def reparse(archive: str | None, ids: tuple[str, ...], every: bool) -> None:
 
 
 def _field_values(changes: tuple[str, ...]) -> dict[str, object]:
+    from archive.corrections import parse_value
+
     values: dict[str, object] = {}
     for change in changes:
         name, sep, raw = change.partition("=")
         if not sep or not name.strip():
             raise click.UsageError(f"expected FIELD=VALUE, got {change!r}")
-        text = raw.strip()
-        if text == "null" or text[:1] in "[{":
-            try:
-                values[name.strip()] = json.loads(text)
-                continue
-            except ValueError:
-                raise click.UsageError(f"{name}: not valid JSON: {text}") from None
-        values[name.strip()] = text
+        try:
+            values[name.strip()] = parse_value(name.strip(), raw)
+        except VanthuError as error:
+            raise click.UsageError(str(error)) from None
     return values
 
 
