@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Settings"]
 
@@ -14,6 +15,19 @@ def _default_archive() -> Path:
 
 def _default_queue() -> str | None:
     return os.environ.get("VANTHU_QUEUE") or None
+
+
+def _env(name: str, default: float) -> Any:
+    """A limit's default, overridden by the environment variable ``name`` (a number)."""
+    def read() -> float:
+        raw = os.environ.get(name)
+        if not raw:
+            return default
+        try:
+            return type(default)(float(raw))
+        except ValueError:
+            raise ValueError(f"{name}={raw!r}: expected a number") from None
+    return field(default_factory=read)
 
 
 @dataclass(frozen=True)
@@ -27,22 +41,23 @@ class Settings:
     queue_url: str | None = field(default_factory=_default_queue)
 
     # -- limits on what one input file may cost (hostile or broken files) -----------------
+    # Each can be set in the environment, e.g. VANTHU_MAX_PAGE_PIXELS=200000000.
     # A file larger than this is refused before it is read (a 500-page colour scan is ~1 GB).
-    max_file_bytes: int = 2 << 30
+    max_file_bytes: int = _env("VANTHU_MAX_FILE_BYTES", 2 << 30)
     # A text file larger than this is refused: the longest Vietnamese code of law is ~1 MB.
-    max_text_bytes: int = 32 << 20
+    max_text_bytes: int = _env("VANTHU_MAX_TEXT_BYTES", 32 << 20)
     # Pages of one PDF, frames of one TIFF.
-    max_pages: int = 5000
+    max_pages: int = _env("VANTHU_MAX_PAGES", 5000)
     # Pixels of one page as rendered or decoded for OCR. A4 at 300 dpi is 8.7 million,
     # A1 70 million; a 200-inch PDF page at 300 dpi would be 3,600 million (3.6 GB).
-    max_page_pixels: int = 100_000_000
+    max_page_pixels: int = _env("VANTHU_MAX_PAGE_PIXELS", 100_000_000)
     # Seconds Tesseract may spend on one page (a normal page takes about 2 s).
-    ocr_timeout: float = 300.0
+    ocr_timeout: float = _env("VANTHU_OCR_TIMEOUT", 300.0)
     # Seconds the text layer of one PDF page may take to read (a normal page: 0.01-0.3 s).
-    text_timeout: float = 60.0
+    text_timeout: float = _env("VANTHU_TEXT_TIMEOUT", 60.0)
     # Address space of each reader/OCR worker process and its tesseract: a decompression
     # bomb fails there with "over the memory limit" instead of taking the machine's memory.
-    worker_memory_bytes: int = 4 << 30
+    worker_memory_bytes: int = _env("VANTHU_WORKER_MEMORY_BYTES", 4 << 30)
 
     @property
     def index_dir(self) -> Path:

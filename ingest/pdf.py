@@ -66,7 +66,9 @@ def _pdfium_reason(exc: Exception) -> str:
     # "Failed to load document (PDFium: Data format error)." -> "Data format error"
     text = " ".join(str(exc).split())
     found = re.search(r"PDFium: ([^)]*)", text)
-    return (found.group(1) if found else text).strip(" .") or "unreadable"
+    reason = (found.group(1) if found else text).strip(" .")
+    # PDFium says "Success" when the file parses but holds no usable page tree.
+    return "no readable pages" if reason in ("", "Success") else reason
 
 
 def text_pass(path: Path, page_timeout: float | None = None,

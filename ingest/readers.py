@@ -246,11 +246,12 @@ def _checked(path: Path, settings: Settings) -> tuple[str, bytes | None]:
             raise IngestError(path, f"cannot read file ({exc.strerror or exc})") from None
     found = _sniff(head)
     if text and found:
-        raise IngestError(path, f"not text: the file is {found} (named {suffix})")
+        raise IngestError(path, f"the file is {found}, not text (named {suffix})")
     if suffix == ".pdf" and b"%PDF-" not in head and found:
-        raise IngestError(path, f"not a PDF: the file is {found} (named {suffix})")
+        raise IngestError(path, f"the file is {found}, not a PDF (named {suffix})")
     if suffix not in (".pdf", ".txt", ".md") and found and found not in _IMAGES:
-        raise IngestError(path, f"not an image: the file is {found} (named {suffix})")
+        # A JPEG named .png is fine: Pillow reads images by their content.
+        raise IngestError(path, f"the file is {found}, not a PNG, JPEG or TIFF image (named {suffix})")
     return digest.hexdigest(), b"".join(whole) if whole is not None else None
 
 
@@ -288,6 +289,12 @@ def _plan_unsafe(path: Path, settings: Settings) -> Plan:
     return Plan(path, sha256, media_type, kind, pages)
 
 
+def _utf16_hint(data: bytes) -> str:
+    # Vietnamese in UTF-16: the letters of the Latin range have a zero byte, and some NULs
+    # but not all say so (a file of NULs is not text at all).
+    return " (UTF-16 without a byte-order mark?)" if 0.2 < data.count(0) / len(data) < 0.8 else ""
+
+
 def _decode_text(path: Path, data: bytes) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark (Notepad's "Unicode")
         try:
@@ -298,11 +305,12 @@ def _decode_text(path: Path, data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise IngestError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+            raise IngestError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+                                    f"{_utf16_hint(data)}") from None
     bad = _CONTROL.search(text)
     if bad:
-        nuls = text.count("\0") / len(text)
-        hint = " (UTF-16 without a byte-order mark?)" if 0.3 < nuls < 0.7 else ""
         raise IngestError(path, f"not text (control character 0x{ord(bad.group()):02x} "
-                                f"at character {bad.start()}){hint}")
+                                f"at character {bad.start()}){_utf16_hint(data)}")
+    if not text.strip():
+        raise IngestError(path, "no text in it (only white space)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
