@@ -39,6 +39,12 @@ class Settings:
     # Broker URL (redis://host:6379/0) of the OCR queue served by `vanthu worker`; None:
     # OCR runs in this machine's own worker processes. Env: VANTHU_QUEUE.
     queue_url: str | None = field(default_factory=_default_queue)
+    # Seconds after which the page of a worker that vanished (killed, its machine down) goes
+    # to another worker. Longer than any page takes (ocr_timeout), or pages run twice.
+    queue_visibility_timeout: float = _env("VANTHU_QUEUE_VISIBILITY_TIMEOUT", 600.0)
+    # Seconds the broker may be unreachable before the pages in flight are given up (their
+    # files are reported as failed; a re-run OCRs them again).
+    queue_patience: float = _env("VANTHU_QUEUE_PATIENCE", 30.0)
 
     # -- limits on what one input file may cost (hostile or broken files) -----------------
     # Each can be set in the environment, e.g. VANTHU_MAX_PAGE_PIXELS=200000000.
