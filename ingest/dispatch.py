@@ -81,6 +81,7 @@ class _Task:
     what: str  # "page 3", for messages
     ocr: bool  # True: the OCR backend; False: the local pool
     tries: int = 0
+    executor: Executor | None = None  # where it was sent last
 
 
 def local_pool(settings: Settings) -> ProcessPoolExecutor:
@@ -164,16 +165,19 @@ class Batch:
 
     def _submit(self, task: _Task) -> None:
         task.tries += 1
+        task.executor = self._executor(task.ocr)
         try:
-            future = self._executor(task.ocr).submit(task.fn, *task.args)
+            future = task.executor.submit(task.fn, *task.args)
         except BrokenProcessPool:  # a worker died since the last look: start a new pool
-            self._drop_pool()
-            future = self._executor(task.ocr).submit(task.fn, *task.args)
+            self._drop_pool(task.executor)
+            task.executor = self._executor(task.ocr)
+            future = task.executor.submit(task.fn, *task.args)
         task.slot.pending += 1
         self.futures[future] = task
 
-    def _drop_pool(self) -> None:
-        if self.pool is not None:
+    def _drop_pool(self, broken: Executor | None) -> None:
+        """Forget the local pool if it is the broken one (not a new one started since)."""
+        if broken is not None and broken is self.pool:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
@@ -188,7 +192,7 @@ class Batch:
             try:
                 result = future.result()
             except BrokenProcessPool:
-                self._drop_pool()
+                self._drop_pool(task.executor)
                 if task.slot.error is None and task.tries < MAX_TRIES:
                     self._submit(task)
                 else:

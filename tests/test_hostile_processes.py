@@ -55,3 +55,27 @@ def test_kill_9_during_ocr_leaves_no_worker_or_tesseract(tmp_path):
     assert done.returncode == 0, done.stderr
     with Archive(Settings(archive_dir=archive)) as store:
         assert store.count() == len(SCANS)
+
+
+def test_a_reader_killed_as_by_the_oom_killer_costs_no_file():
+    """A pool process that dies breaks the pool for every page in flight: those pages are
+    tried again in a new pool, and every file still comes back whole."""
+    from ingest.readers import Document, read_many
+
+    scans = sorted((SAMPLES / "scans").glob("*.pdf"))
+    scans = [scans[0], scans[2]]  # 2 + 2 pages
+    killed: list[int] = []
+
+    def kill_a_worker_once(done: int, total: int) -> None:
+        if killed or done < 1:
+            return
+        workers = [pid for pid, cmd in descendants(os.getpid()).items() if "spawn_main" in cmd]
+        if workers:
+            os.kill(workers[0], signal.SIGKILL)
+            killed.append(workers[0])
+
+    docs = list(read_many(scans, Settings(jobs=2), progress=kill_a_worker_once))
+    assert killed
+    assert [type(d) for d in docs] == [Document, Document], docs
+    assert [len(d.pages) for d in docs] == [2, 2]
+    assert all(p.ocr and p.text.strip() for d in docs for p in d.pages)
