@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import hostile_files as hf
-from archive.errors import printable
+from archive.errors import IngestError, printable
 from archive.settings import Settings
 from paths import seed_paths
 from vanthu.cli import cli
@@ -267,3 +267,21 @@ def test_a_folder_with_a_symlink_loop_is_walked_once(archive, tmp_path):
     code, outcomes, stderr = _run(archive, box)
     assert code == 0, stderr
     assert [Path(o["file"]).name for o in outcomes] == ["inside.txt"]
+
+
+def test_tesseract_errors_are_reported_as_such(tmp_path):
+    from ingest.readers import read
+
+    with pytest.raises(IngestError) as info:  # no such language: Tesseract itself fails
+        read(hf.SCAN_PAGE, Settings(archive_dir=tmp_path, ocr_lang="xyz", jobs=1))
+    message = str(info.value)
+    assert "Tesseract failed on page 1 (status 1:" in message and "xyz" in message, message
+    assert "\n" not in message and "took over" not in message
+
+
+def test_a_page_over_the_ocr_timeout_says_so(archive, tmp_path, monkeypatch):
+    monkeypatch.setenv("VANTHU_OCR_TIMEOUT", "0.2")
+    scan = hf.jpeg_scan(tmp_path, "slow.jpg", quality=70)
+    code, outcomes, stderr = _run(archive, scan)
+    assert code == 1
+    assert "OCR of page 1 took over 0.2 s" in outcomes[0]["error"], outcomes

@@ -73,7 +73,8 @@ def ingest_files(
     settings: Settings,
     progress: bool | Callable[[int, int], None] = True,
 ) -> Iterator[Outcome]:
-    """Store every file under ``paths``; yield one :class:`Outcome` per file, in order.
+    """Store every file under ``paths``; yield one :class:`Outcome` per file: first those
+    already stored and those refused before reading, then the others in order.
 
     A file whose content is already stored is not read again, so an interrupted batch
     resumes where it stopped without re-running OCR. A bad file yields an outcome with
