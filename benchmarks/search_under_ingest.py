@@ -53,14 +53,21 @@ class Searchers:
         self.errors: list[str] = []
         self.stop = threading.Event()
         self.lock = threading.Lock()
+        self.warm = threading.Barrier(count + 1)
         self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(count)]
 
     def start(self) -> None:
+        """Start the threads; return once each has run every query once (not measured:
+        the first search of an Index opens its files and fills its caches)."""
         for thread in self.threads:
             thread.start()
+        self.warm.wait()
 
     def _run(self, n: int) -> None:
         with open_index(self.settings) as index:
+            for query in QUERIES:
+                index.search(query, limit=20)
+            self.warm.wait()
             i = n
             while not self.stop.is_set():
                 query = QUERIES[i % len(QUERIES)]

@@ -142,7 +142,7 @@ class QueueExecutor(Executor):
     def _problem(self) -> str | None:
         """Why no page can be sent (None: a worker answered)."""
         try:
-            answers = self.app.control.ping(timeout=2.0)
+            answers = self.app.control.ping(timeout=2.0, limit=1)  # one answer is enough
         except Exception as exc:  # noqa: BLE001 - redis, kombu and socket errors alike
             return f"OCR queue {self.settings.queue_url} is unreachable ({_one_line(exc)})"
         if not answers:

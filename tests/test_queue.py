@@ -199,3 +199,15 @@ def test_broker_going_away_leaves_every_file_stored_or_reported(redis, start_wor
     again.communicate(timeout=600)
     assert again.returncode == 0
     assert _stored(archive) == {path.name: embedded[path.name] for path in files}
+
+
+def test_without_a_worker_scans_are_reported_and_texts_stored(redis, tmp_path):
+    text = tmp_path / "cv.txt"
+    text.write_text((SAMPLES / "seeds" / "004_0881eebd51305214.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    run = _ingest(tmp_path / "archive", "--queue", redis.url, files=[FILES[2], text])
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 1
+    assert out.startswith("stored:") and "cv.txt" in out
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {FILES[2]}: no vanthu worker answers on {redis.url}; "
+                      f"start one with `vanthu worker --queue {redis.url}`"]
