@@ -29,30 +29,43 @@ import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import dacite
 from celery import Celery
 from celery.exceptions import TimeoutError as NotReady
 from celery.signals import worker_process_init
 
-from archive.errors import IngestError
+from archive.errors import IngestError, VanthuError
 from archive.settings import Settings
 
 from .limits import init_worker
 from .ocr import OcrJob, OcrResult, run_job
 
-__all__ = ["TASK", "make_app", "executor", "QueueExecutor", "run_worker", "portable_page"]
+__all__ = ["TASK", "check_url", "make_app", "executor", "QueueExecutor", "run_worker", "portable_page"]
 
 TASK = "vanthu.ocr_page"
 QUEUE = "vanthu-ocr"
 POLL = 0.2  # seconds between two looks for finished pages
 
 
+def check_url(url: str | None) -> str:
+    """The queue URL if it is one vanthu can use, else a VanthuError saying why.
+
+    >>> check_url("amqp://broker")
+    Traceback (most recent call last):
+    archive.errors.VanthuError: queue URL 'amqp://broker': expected redis://HOST[:PORT][/DB] (or rediss://)
+    """
+    if not url:
+        raise VanthuError("no queue URL: give --queue redis://HOST:6379/0 or set VANTHU_QUEUE")
+    if urlsplit(url).scheme not in ("redis", "rediss") or not urlsplit(url).hostname:
+        raise VanthuError(f"queue URL {url!r}: expected redis://HOST[:PORT][/DB] (or rediss://)")
+    return url
+
+
 def make_app(settings: Settings) -> Celery:
     """The Celery app of the OCR queue at ``settings.queue_url`` (broker and results)."""
-    url = settings.queue_url
-    if not url:
-        raise ValueError("no queue URL: give --queue redis://HOST:6379/0 or set VANTHU_QUEUE")
+    url = check_url(settings.queue_url)
     visibility = int(settings.queue_visibility_timeout)
     app = Celery("vanthu", broker=url, backend=url, set_as_current=False)
     app.conf.update(

@@ -230,11 +230,13 @@ def _field_values(changes: tuple[str, ...]) -> dict[str, object]:
 @click.option("--loglevel", default="INFO", show_default=True)
 def worker(queue: str | None, concurrency: int | None, loglevel: str) -> None:
     """Run a Celery worker that OCRs pages sent by `vanthu ingest --queue` (needs no archive)."""
-    from ingest.ocr_queue import run_worker
+    from ingest.ocr_queue import check_url, run_worker
 
     settings = _settings(None, concurrency, queue)
-    if not settings.queue_url:
-        raise click.UsageError("name the queue: --queue redis://HOST:6379/0 or set VANTHU_QUEUE")
+    try:
+        check_url(settings.queue_url)
+    except VanthuError as error:
+        raise click.UsageError(str(error)) from None
     run_worker(settings, concurrency=settings.jobs, loglevel=loglevel)
 
 

@@ -58,6 +58,7 @@ def ocr_backend(settings: Settings) -> OcrBackend | None:
         return None
     from ingest import ocr_queue  # Celery is imported only by who uses it
 
+    ocr_queue.check_url(settings.queue_url)  # a typo stops the batch before it starts
     return ocr_queue.executor
 
 
