@@ -18,7 +18,8 @@ from ingest.parser import parse
 from ingest.readers import Document, check, read, read_many, walk
 from search import Index
 
-__all__ = ["Outcome", "ingest_files", "parse_file", "record_of", "correct_record", "reparse_records"]
+__all__ = ["Outcome", "ingest_files", "ocr_backend", "parse_file", "record_of", "correct_record",
+           "reparse_records"]
 
 
 @dataclass(frozen=True)
