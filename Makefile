@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ARCHIVE ?= vanthu-data
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-noto-core
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-noto-core redis-server
 SAMPLE_QUERIES := "chan chinh dieu hanh phong chong dich" "issuer:hoan kiem type:CV" "cites:835-CV/TU" "date:2022"
 
 .PHONY: all system venv run demo test lint bench samples clean

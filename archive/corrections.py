@@ -6,6 +6,7 @@ re-parse never loses an archivist's work; the latest correction of a field wins.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping, cast
@@ -14,7 +15,7 @@ from .errors import VanthuError
 from .record import Citation, Copy, Record
 from .vntext import normalize
 
-__all__ = ["Correction", "CORRECTABLE", "validate", "apply"]
+__all__ = ["Correction", "CORRECTABLE", "MAX_DEPTH", "parse_value", "validate", "apply"]
 
 #: Fields an archivist may set. ``id``, ``text``, ``source`` are facts of the file and
 #: ``cited_by``/``corrected`` are computed by the archive.
@@ -26,6 +27,10 @@ CORRECTABLE: tuple[str, ...] = tuple(
 _ITEMS = {"copies": Copy, "citations": Citation}
 _COMPUTED = {"target_id", "status", "candidates"}  # resolver output, never corrected
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The deepest value a correction has: a list (citations) of objects of text. Deeper JSON is
+#: refused before it is decoded (5,000 nested brackets would exhaust the decoder's stack).
+MAX_DEPTH = 3
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,35 @@ def _item(field: str, item_type: type, value: Any) -> dict[str, Any]:
             check = _date if key == "date" else _string
             out[key] = check(f"{field}.{key}", value[key])
     return out
+
+
+def parse_value(field: str, raw: str) -> Any:
+    """A value typed by an archivist (``FIELD=VALUE`` on the CLI, a form field): JSON for
+    null, lists and objects, else the text itself.
+
+    >>> parse_value("recipients", '["Văn phòng"]'), parse_value("date", "null")
+    (['Văn phòng'], None)
+    >>> parse_value("signer", "Nguyễn Văn A")
+    'Nguyễn Văn A'
+    >>> parse_value("citations", "[" * 5000)
+    Traceback (most recent call last):
+    archive.errors.VanthuError: citations: JSON nested deeper than 3 levels
+    """
+    text = raw.strip()
+    if text != "null" and text[:1] not in ("[", "{"):
+        return text
+    depth = 0
+    for token in _BRACKETS.findall(text):  # strings are matched whole, so "[" in text is no bracket
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise VanthuError(f"{field}: JSON nested deeper than {MAX_DEPTH} levels")
+        elif token in "]}":
+            depth -= 1
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise VanthuError(f"{field}: not valid JSON: {text[:200]}") from None
 
 
 def validate(changes: Mapping[str, Any]) -> dict[str, Any]:

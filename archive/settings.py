@@ -4,12 +4,30 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Settings"]
 
 
 def _default_archive() -> Path:
     return Path(os.environ.get("VANTHU_ARCHIVE") or "vanthu-data")
+
+
+def _default_queue() -> str | None:
+    return os.environ.get("VANTHU_QUEUE") or None
+
+
+def _env(name: str, default: float) -> Any:
+    """A limit's default, overridden by the environment variable ``name`` (a number)."""
+    def read() -> float:
+        raw = os.environ.get(name)
+        if not raw:
+            return default
+        try:
+            return type(default)(float(raw))
+        except ValueError:
+            raise ValueError(f"{name}={raw!r}: expected a number") from None
+    return field(default_factory=read)
 
 
 @dataclass(frozen=True)
@@ -22,6 +40,34 @@ class Settings:
     # Printed numbers read 70-96 on the dev scans; handwritten ones 0-78, with a blank or
     # garbled date beside them (that rule catches the confident misreadings).
     review_confidence: float = 60.0
+    # Broker URL (redis://host:6379/0) of the OCR queue served by `vanthu worker`; None:
+    # OCR runs in this machine's own worker processes. Env: VANTHU_QUEUE.
+    queue_url: str | None = field(default_factory=_default_queue)
+    # Seconds after which the page of a worker that vanished (killed, its machine down) goes
+    # to another worker. Longer than any page takes (ocr_timeout), or pages run twice.
+    queue_visibility_timeout: float = _env("VANTHU_QUEUE_VISIBILITY_TIMEOUT", 600.0)
+    # Seconds the broker may be unreachable before the pages in flight are given up (their
+    # files are reported as failed; a re-run OCRs them again).
+    queue_patience: float = _env("VANTHU_QUEUE_PATIENCE", 30.0)
+
+    # -- limits on what one input file may cost (hostile or broken files) -----------------
+    # Each can be set in the environment, e.g. VANTHU_MAX_PAGE_PIXELS=200000000.
+    # A file larger than this is refused before it is read (a 500-page colour scan is ~1 GB).
+    max_file_bytes: int = _env("VANTHU_MAX_FILE_BYTES", 2 << 30)
+    # A text file larger than this is refused: the longest Vietnamese code of law is ~1 MB.
+    max_text_bytes: int = _env("VANTHU_MAX_TEXT_BYTES", 32 << 20)
+    # Pages of one PDF, frames of one TIFF.
+    max_pages: int = _env("VANTHU_MAX_PAGES", 5000)
+    # Pixels of one page as rendered or decoded for OCR. A4 at 300 dpi is 8.7 million,
+    # A1 70 million; a 200-inch PDF page at 300 dpi would be 3,600 million (3.6 GB).
+    max_page_pixels: int = _env("VANTHU_MAX_PAGE_PIXELS", 100_000_000)
+    # Seconds Tesseract may spend on one page (a normal page takes about 2 s).
+    ocr_timeout: float = _env("VANTHU_OCR_TIMEOUT", 300.0)
+    # Seconds the text layer of one PDF page may take to read (a normal page: 0.01-0.3 s).
+    text_timeout: float = _env("VANTHU_TEXT_TIMEOUT", 60.0)
+    # Address space of each reader/OCR worker process and its tesseract: a decompression
+    # bomb fails there with "over the memory limit" instead of taking the machine's memory.
+    worker_memory_bytes: int = _env("VANTHU_WORKER_MEMORY_BYTES", 4 << 30)
 
     @property
     def index_dir(self) -> Path:

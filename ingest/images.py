@@ -11,11 +11,12 @@ class ImageError(Exception):
     """An image that cannot be read; ``str()`` is the one-line reason for the user."""
 
 
-def frame_count(path: Path) -> tuple[int, str]:
+def frame_count(path: Path, max_pixels: int) -> tuple[int, str]:
     """Check the image's header and count its pages: ``(pages, media_type)``.
 
     Only the header is read here; pixels are decoded by the OCR worker, which reports a
-    truncated or damaged file as "not a readable image" too.
+    truncated or damaged file as "not a readable image" too, and checks every frame
+    against ``max_pixels`` (here only the first is).
     """
     from PIL import Image
 
@@ -26,11 +27,14 @@ def frame_count(path: Path) -> tuple[int, str]:
             with Image.open(path) as img:
                 media_type = Image.MIME.get(img.format or "", "application/octet-stream")
                 frames = getattr(img, "n_frames", 1)
-    except Image.DecompressionBombError:
-        raise ImageError("image too large to OCR") from None
+                width, height = img.size
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"image too large to OCR ({' '.join(str(exc).split())[:120]})") from None
     except Image.UnidentifiedImageError:
         raise ImageError("not a readable image (unknown or damaged format)") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError...
         detail = " ".join(str(exc).split())[:120]
         raise ImageError(f"not a readable image ({detail or type(exc).__name__})") from None
+    if width * height > max_pixels:
+        raise ImageError(f"image too large to OCR ({width:,} × {height:,} pixels; the limit is {max_pixels:,})")
     return frames, media_type

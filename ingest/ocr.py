@@ -14,7 +14,6 @@ parallelise across pages instead (see ``ingest.readers.read_many``).
 """
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import warnings
@@ -26,7 +25,9 @@ from PIL import Image, ImageOps
 
 from archive.record import Word as PageWord
 
-__all__ = ["OcrJob", "OcrResult", "run_job", "layout_text", "layout_lines", "init_worker"]
+from .limits import out_of_memory
+
+__all__ = ["OcrJob", "OcrResult", "run_job", "layout_text", "layout_lines"]
 
 # A gap wider than this many text heights separates two columns; justified body text
 # stretches its spaces to about one height at most.
@@ -34,8 +35,6 @@ COLUMN_GAP = 2.5
 # A one-column row joins the zone above it when the blank between them is at most this
 # many text heights: the lines of one header block, not the "Kính gửi" below it.
 ZONE_LEADING = 1.2
-# Seconds one page may take before we give up on it (a normal page takes about 2 s).
-PAGE_TIMEOUT = 300
 
 
 @dataclass(frozen=True)
@@ -43,10 +42,12 @@ class OcrJob:
     """One page to OCR: page ``index`` (0-based) of a PDF or of a (multi-page) image."""
 
     kind: str  # "pdf" | "image"
-    path: str
+    path: str  # absolute: a name such as "-x.png" must not read as a tesseract option
     index: int
     lang: str
     dpi: int
+    max_pixels: int  # refuse a page larger than this as rendered or decoded
+    timeout: float  # seconds Tesseract may take
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,17 @@ class OcrResult:
     words: tuple[PageWord, ...] = ()
 
 
-def init_worker() -> None:
-    """Process-pool initializer: one thread per tesseract (only our worker's environment)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
 def run_job(job: OcrJob) -> OcrResult:
     """Render or load the page, OCR it, rebuild its lines. Never raises."""
     import pytesseract  # imported here so that reading text files never needs it
 
     try:
         image, dpi = _load(job)
+    except PageTooLarge as exc:
+        return OcrResult("", None, str(exc))
     except Exception as exc:  # noqa: BLE001 - any decoder failure is "unreadable"
+        if out_of_memory(exc):
+            return OcrResult("", None, f"page {job.index + 1} needs more memory than a reader may use")
         what = "PDF page" if job.kind == "pdf" else "image"
         return OcrResult("", None, f"not a readable {what} (page {job.index + 1}: {_one_line(exc)})")
     config = f"--dpi {dpi}" if dpi else ""
@@ -84,14 +84,15 @@ def run_job(job: OcrJob) -> OcrResult:
                 image.save(source, format="PPM")
             data = pytesseract.image_to_data(
                 str(source), lang=job.lang, config=config,
-                output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT,
+                output_type=pytesseract.Output.DICT, timeout=job.timeout,
             )
     except pytesseract.TesseractNotFoundError:
         return OcrResult("", None, "tesseract is not installed")
+    except pytesseract.TesseractError as exc:  # before RuntimeError: it is one
+        return OcrResult("", None, f"Tesseract failed on page {job.index + 1} "
+                                   f"(status {exc.status}: {_one_line(exc.message)})")
     except RuntimeError as exc:  # pytesseract's timeout
-        return OcrResult("", None, f"OCR of page {job.index + 1} timed out ({_one_line(exc)})")
-    except pytesseract.TesseractError as exc:
-        return OcrResult("", None, f"OCR of page {job.index + 1} failed ({_one_line(exc.message)})")
+        return OcrResult("", None, f"OCR of page {job.index + 1} took over {job.timeout:g} s ({_one_line(exc)})")
     except Exception as exc:  # noqa: BLE001 - a worker must answer, not die
         return OcrResult("", None, f"OCR of page {job.index + 1} failed ({_one_line(exc)})")
     words = _words(data)
@@ -113,29 +114,49 @@ _DIRECT = {("PNG", "1"), ("PNG", "L"), ("PNG", "RGB"), ("JPEG", "L"), ("JPEG", "
 _EXIF_ORIENTATION = 0x0112
 
 
+class PageTooLarge(Exception):
+    """A page over the pixel limit; ``str()`` is the one-line reason."""
+
+
+def _check_pixels(job: OcrJob, width: float, height: float, size: str = "") -> None:
+    if width * height > job.max_pixels:
+        raise PageTooLarge(f"page {job.index + 1} is too large to OCR ({size}{width:,.0f} × {height:,.0f} "
+                           f"pixels; the limit is {job.max_pixels:,})")
+
+
 def _load(job: OcrJob) -> tuple[Image.Image | Path, int | None]:
     """The page as a greyscale (or 1-bit) image, or the file itself when Tesseract can
-    read it as it is; and the dpi to tell Tesseract (None: the file says, or it guesses)."""
+    read it as it is; and the dpi to tell Tesseract (None: the file says, or it guesses).
+    Raises PageTooLarge before decoding a page of more than ``job.max_pixels``."""
     if job.kind == "pdf":
         import pypdfium2 as pdfium
 
         pdf = pdfium.PdfDocument(job.path)
         try:
             page = pdf[job.index]
-            image = page.render(scale=job.dpi / 72, grayscale=True).to_pil()
+            width, height = page.get_size()  # points
+            scale = job.dpi / 72
+            _check_pixels(job, width * scale, height * scale,
+                          f"{width / 72:.4g} × {height / 72:.4g} in at {job.dpi} dpi: ")
+            image = page.render(scale=scale, grayscale=True).to_pil()
             page.close()
         finally:
             pdf.close()
         return image.convert("L"), job.dpi
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        img = Image.open(job.path)
+    try:
+        with warnings.catch_warnings():
+            # Our own pixel limit applies below, frame by frame.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(job.path)
+    except Image.DecompressionBombError as exc:
+        raise PageTooLarge(f"page {job.index + 1} is too large to OCR ({_one_line(exc)})") from None
     with img:
+        img.seek(job.index)
+        _check_pixels(job, img.width, img.height)
         if (job.index == 0 and getattr(img, "n_frames", 1) == 1 and (img.format, img.mode) in _DIRECT
                 and img.getexif().get(_EXIF_ORIENTATION, 1) == 1):
             img.load()  # decoding here catches a truncated file before Tesseract sees it
             return Path(job.path), None
-        img.seek(job.index)
         dpi = img.info.get("dpi")
         frame = ImageOps.exif_transpose(img) if job.index == 0 else img
         # A 1-bit scan stays 1-bit (written as PBM): Tesseract then skips its thresholding.

@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .limits import TimeLimitExceeded, out_of_memory, time_limit
+
 __all__ = ["PdfPage", "page_count", "text_pass", "MIN_BODY_CHARS", "MIN_IMAGE_SHARE"]
 
 MIN_BODY_CHARS = 200
@@ -67,23 +69,42 @@ def _pdfium_reason(exc: Exception) -> str:
     # "Failed to load document (PDFium: Data format error)." -> "Data format error"
     text = " ".join(str(exc).split())
     found = re.search(r"PDFium: ([^)]*)", text)
-    return (found.group(1) if found else text).strip(" .") or "unreadable"
+    reason = (found.group(1) if found else text).strip(" .")
+    # PDFium says "Success" when the file parses but holds no usable page tree.
+    return "no readable pages" if reason in ("", "Success") else reason
 
 
-def text_pass(path: Path) -> list[PdfPage]:
-    """Extract the text layer of every page and decide which pages need OCR."""
+def text_pass(path: Path, page_timeout: float | None = None,
+              max_pixels: int | None = None) -> list[PdfPage]:
+    """Extract the text layer of every page and decide which pages need OCR.
+
+    pdfminer is pure Python and decompresses whole streams, so a hostile PDF can cost
+    minutes or gigabytes: this runs in a bounded worker (:mod:`ingest.limits`), each page
+    within ``page_timeout`` seconds. A page to OCR whose scan is an image of more than
+    ``max_pixels`` is refused: decoding it is what would cost the memory.
+    """
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
+    pages: list[PdfPage] = []
     try:
         with pdfplumber.open(path) as pdf:
-            return [_page(n, page) for n, page in enumerate(pdf.pages, 1)]
+            for number, page in enumerate(pdf.pages, 1):
+                with time_limit(page_timeout):
+                    pages.append(_page(number, page, max_pixels))
+                page.close()  # pdfplumber caches every page's objects otherwise
     except PDFPasswordIncorrect:
         raise PdfError("encrypted PDF (a password is needed to open it)") from None
+    except TimeLimitExceeded:
+        raise PdfError(f"reading the text of page {len(pages) + 1} took over {page_timeout:g} s") from None
     except PdfError:
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on bad files
+        if out_of_memory(exc):
+            raise PdfError(f"page {len(pages) + 1} needs more memory than a reader may use "
+                           "(a decompression bomb?)") from None
         raise PdfError(f"corrupt PDF ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})") from None
+    return pages
 
 
 def _stamp_chars(page, top: float, bottom: float) -> int:  # page: pdfplumber.page.Page
@@ -95,7 +116,7 @@ def _stamp_chars(page, top: float, bottom: float) -> int:  # page: pdfplumber.pa
                if line["top"] >= top and line["bottom"] <= bottom and is_stamp_line(line["text"]))
 
 
-def _page(number: int, page) -> PdfPage:  # page: pdfplumber.page.Page
+def _page(number: int, page, max_pixels: int | None) -> PdfPage:  # page: pdfplumber.page.Page
     width, height = float(page.width), float(page.height)
     top, bottom = TOP_BAND * height, (1 - BOTTOM_BAND) * height
     body = sum(1 for c in page.chars if c["text"].strip() and c["top"] >= top and c["bottom"] <= bottom)
@@ -107,6 +128,11 @@ def _page(number: int, page) -> PdfPage:  # page: pdfplumber.page.Page
         h = max(0.0, min(float(im["bottom"]), height) - max(float(im["top"]), 0.0))
         share = max(share, w * h / (width * height))
     if body < MIN_BODY_CHARS and share >= MIN_IMAGE_SHARE:
+        for im in page.images:
+            w, h = (int(v) for v in im.get("srcsize") or (0, 0))
+            if max_pixels and w * h > max_pixels:
+                raise PdfError(f"page {number} is too large to OCR (a scan of {w:,} × {h:,} pixels; "
+                               f"the limit is {max_pixels:,})")
         return PdfPage(number, None, body, share)
     page_text = page.extract_text() or ""
     return PdfPage(number, page_text, body, share)

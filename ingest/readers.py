@@ -7,9 +7,13 @@
     (False, True)
 
 ``read_many`` is the batch form: every page that needs OCR, from every file of the batch,
-goes to one pool of ``settings.jobs`` worker processes (one tesseract per page), and the
-documents come back in input order. A file that cannot be read comes back as its
-:class:`~archive.errors.IngestError` and the batch goes on.
+goes to one pool of ``settings.jobs`` worker processes (one tesseract per page) or to the
+OCR queue (:mod:`ingest.dispatch`), and the documents come back in input order. A file that
+cannot be read comes back as its :class:`~archive.errors.IngestError` and the batch goes on.
+
+Hostile input is bounded: only regular files are opened (a FIFO or ``/dev/zero`` is refused
+before any read), sizes, pages and pixels are capped by ``Settings``, and every parser of
+untrusted bytes runs in a worker with a memory and a time limit (:mod:`ingest.limits`).
 
 The text of a document is its pages' text joined by a blank line ("\\n\\n"): page breaks
 are not content, and a form feed would surprise line-based parsing and the web UI. Who
@@ -18,24 +22,24 @@ needs the page boundaries has ``Document.pages``. All text is NFC (``archive.vnt
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
+import os
+import re
+import stat
 import statistics
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from archive.errors import IngestError
 from archive.record import Word
 from archive.settings import Settings
-from archive.vntext import normalize
 
 from . import images, pdf
-from .ocr import OcrJob, OcrResult, init_worker, run_job
+from .dispatch import Batch, OcrBackend, Page, Plan, Slot
 from .progress import make_progress
 
-__all__ = ["Page", "Document", "SUPPORTED", "walk", "read", "read_many"]
+__all__ = ["Page", "Document", "SUPPORTED", "walk", "check", "read", "read_many"]
 
 SUPPORTED = {
     ".txt": "text/plain",
@@ -48,15 +52,6 @@ SUPPORTED = {
     ".tiff": "image/tiff",
 }
 PAGE_SEPARATOR = "\n\n"
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int  # 1-based
-    text: str
-    ocr: bool
-    confidence: float | None  # Tesseract's mean word confidence (0-100) of an OCR'd page
-    words: tuple[Word, ...] = ()  # an OCR'd page's words with confidence and box
 
 
 @dataclass(frozen=True)
@@ -110,9 +105,9 @@ def walk(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def read(path: Path, settings: Settings) -> Document:
+def read(path: Path, settings: Settings, backend: OcrBackend | None = None) -> Document:
     """Read one file; raise :class:`IngestError` naming the file if it cannot be read."""
-    for result in read_many([path], settings, progress=False):
+    for result in read_many([path], settings, progress=False, backend=backend):
         if isinstance(result, IngestError):
             raise result
         return result
@@ -123,212 +118,205 @@ def read_many(
     paths: Iterable[Path],
     settings: Settings,
     progress: bool | Callable[[int, int], object] = True,
+    backend: OcrBackend | None = None,
 ) -> Iterator[Document | IngestError]:
     """Read files, OCR'ing pages across ``settings.jobs`` processes; yield in input order.
 
     ``progress``: True shows pages done/total, pages/min and ETA on stderr; a callable is
     called as ``progress(done, total)`` after each page; False is silent.
+    ``backend``: makes the executor that OCRs pages (default: the local worker pool), e.g.
+    :func:`ingest.ocr_queue.executor` to send them to Celery workers.
 
     The OCR workers are *spawned* (fresh interpreters: forking a process that runs threads
     can deadlock), so a script that calls this must keep its top level under
     ``if __name__ == "__main__":``, as multiprocessing requires.
     """
-    plans = [_plan(Path(p)) for p in paths]
+    plans = [_plan(Path(p), settings) for p in paths]
     reporter = make_progress(progress)
-    reporter.start(sum(p.pages for p in plans if isinstance(p, _Plan)))
-    batch = _Batch(settings, reporter.advance)
-    slots: list[_Slot] = []
+    reporter.start(sum(p.pages for p in plans if isinstance(p, Plan)))
+    batch = Batch(settings, reporter.advance, backend)
+    slots: list[Slot] = []
     head = 0
     try:
         for plan in plans:
             slots.append(batch.start(plan))
             batch.collect(block=False)
             while head < len(slots) and slots[head].complete:
-                yield slots[head].result()
+                yield _result(slots[head])
                 head += 1
         while head < len(slots):
             if not slots[head].complete:
                 batch.collect(block=True)
                 continue
-            yield slots[head].result()
+            yield _result(slots[head])
             head += 1
     finally:
         batch.close()
         reporter.close()
 
 
-# --- planning: what each file is, how many pages, what it costs ---------------------------
-
-@dataclass
-class _Plan:
-    path: Path
-    sha256: str
-    media_type: str
-    kind: str  # "text" | "pdf" | "image"
-    pages: int
-    text: str | None = None
+def _result(slot: Slot) -> Document | IngestError:
+    plan = slot.plan
+    if isinstance(plan, IngestError):
+        return plan
+    if slot.error is not None:
+        return IngestError(plan.path, slot.error)
+    pages = tuple(slot.pages[n] for n in sorted(slot.pages))
+    return Document(plan.path, plan.sha256, plan.media_type, pages)
 
 
-def _plan(path: Path) -> _Plan | IngestError:
+# --- checks: what each file is, and what it costs ----------------------------------------
+
+# What a file's first bytes say it is; for a clear message when the extension says otherwise.
+_MAGIC = (
+    (b"%PDF-", "a PDF"), (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"), (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (.docx, .xlsx, .odt ...)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .xls)"), (b"{\\rtf", "an RTF document"),
+)
+_IMAGES = {"a PNG image", "a JPEG image", "a TIFF image"}
+# C0 control characters other than tab, line feed, vertical tab, form feed and return.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_NOT_REGULAR = ((stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _sniff(head: bytes) -> str | None:
+    """What the first bytes of a file say it is (None: nothing we know).
+
+    >>> _sniff(b"%PDF-1.7"), _sniff(b"hello")
+    ('a PDF', None)
+    """
+    return next((what for magic, what in _MAGIC if head.startswith(magic)), None)
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading; anything else is refused *before* it is read, so
+    that a FIFO or ``/dev/zero`` cannot hang or fill the batch."""
     try:
-        return _plan_unsafe(path)
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise IngestError(path, "no such file or folder") from None
+    except PermissionError:
+        raise IngestError(path, "cannot read file (permission denied)") from None
+    except OSError as exc:
+        raise IngestError(path, f"cannot read file ({exc.strerror or exc})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise IngestError(path, "is a folder, not a file")
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "of an unknown kind")
+        raise IngestError(path, f"not a regular file: {kind}")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def check(path: Path, settings: Settings) -> str:
+    """The file's sha256, after the checks that need no decoding: it exists, is a regular
+    file of a supported type, not empty, within ``settings.max_file_bytes``, and its first
+    bytes do not say it is something else. Raises :class:`IngestError` naming the file.
+
+    >>> check(Path("notes.docx"), Settings())
+    Traceback (most recent call last):
+    archive.errors.IngestError: notes.docx: no such file or folder
+    """
+    return _checked(path, settings)[0]
+
+
+def _checked(path: Path, settings: Settings) -> tuple[str, bytes | None]:
+    """(sha256, the whole content of a text file / None for the others)."""
+    with _open_regular(path) as handle:
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED:
+            kinds = " ".join(sorted(SUPPORTED))
+            raise IngestError(path, f"unsupported file type {suffix or '(no extension)'!r} (supported: {kinds})")
+        text = suffix in (".txt", ".md")
+        size = os.fstat(handle.fileno()).st_size
+        limit = settings.max_text_bytes if text else settings.max_file_bytes
+        if size == 0:
+            raise IngestError(path, "empty file")
+        if size > limit:
+            raise IngestError(path, f"file too large ({size:,} bytes; the limit for {suffix} files is {limit:,})")
+        digest = hashlib.sha256()
+        try:
+            head = handle.read(1024)
+            digest.update(head)
+            whole = [head] if text else None
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+                if whole is not None:
+                    whole.append(block)
+        except OSError as exc:
+            raise IngestError(path, f"cannot read file ({exc.strerror or exc})") from None
+    found = _sniff(head)
+    if text and found:
+        raise IngestError(path, f"the file is {found}, not text (named {suffix})")
+    if suffix == ".pdf" and b"%PDF-" not in head and found:
+        raise IngestError(path, f"the file is {found}, not a PDF (named {suffix})")
+    if suffix not in (".pdf", ".txt", ".md") and found and found not in _IMAGES:
+        # A JPEG named .png is fine: Pillow reads images by their content.
+        raise IngestError(path, f"the file is {found}, not a PNG, JPEG or TIFF image (named {suffix})")
+    return digest.hexdigest(), b"".join(whole) if whole is not None else None
+
+
+def _plan(path: Path, settings: Settings) -> Plan | IngestError:
+    try:
+        return _plan_unsafe(path, settings)
     except IngestError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - read() promises only IngestError
         return IngestError(path, f"cannot read file ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})")
 
 
-def _plan_unsafe(path: Path) -> _Plan:
+def _plan_unsafe(path: Path, settings: Settings) -> Plan:
+    sha256, data = _checked(path, settings)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        kinds = " ".join(sorted(SUPPORTED))
-        raise IngestError(path, f"unsupported file type {suffix or '(no extension)'!r} (supported: {kinds})")
-    try:
-        if path.is_dir():
-            raise IngestError(path, "is a folder, not a file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise IngestError(path, "no such file") from None
-    except PermissionError:
-        raise IngestError(path, "cannot read file (permission denied)") from None
-    except OSError as exc:
-        raise IngestError(path, f"cannot read file ({exc.strerror or exc})") from None
-    if not data:
-        raise IngestError(path, "empty file")
-    sha256 = hashlib.sha256(data).hexdigest()
     media_type = SUPPORTED[suffix]
-    if suffix in (".txt", ".md"):
-        return _Plan(path, sha256, media_type, "text", 1, _decode_text(path, data))
+    if data is not None:
+        return Plan(path, sha256, media_type, "text", 1, _decode_text(path, data))
     if suffix == ".pdf":
         try:
             pages = pdf.page_count(path)
         except pdf.PdfError as exc:
             raise IngestError(path, str(exc)) from None
-        if pages == 0:
-            raise IngestError(path, "PDF has no pages")
-        return _Plan(path, sha256, media_type, "pdf", pages)
-    try:
-        frames, media_type = images.frame_count(path)
-    except images.ImageError as exc:
-        raise IngestError(path, str(exc)) from None
-    return _Plan(path, sha256, media_type, "image", frames)
+        kind, what = "pdf", "PDF"
+    else:
+        try:
+            pages, media_type = images.frame_count(path, settings.max_page_pixels)
+        except images.ImageError as exc:
+            raise IngestError(path, str(exc)) from None
+        kind, what = "image", "image"
+    if pages == 0:
+        raise IngestError(path, f"{what} has no pages")
+    if pages > settings.max_pages:
+        raise IngestError(path, f"{what} has {pages:,} pages; the limit is {settings.max_pages:,}")
+    return Plan(path, sha256, media_type, kind, pages)
+
+
+def _utf16_hint(data: bytes) -> str:
+    # Vietnamese in UTF-16: the letters of the Latin range have a zero byte, and some NULs
+    # but not all say so (a file of NULs is not text at all).
+    return " (UTF-16 without a byte-order mark?)" if 0.2 < data.count(0) / len(data) < 0.8 else ""
 
 
 def _decode_text(path: Path, data: bytes) -> str:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        hint = " (looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
-        raise IngestError(
-            path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}){hint}"
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-# --- the batch: text passes here, OCR pages in the pool ------------------------------------
-
-@dataclass
-class _Slot:
-    """One file of the batch while its pages come in."""
-
-    plan: _Plan | IngestError
-    pages: dict[int, Page] = field(default_factory=dict)
-    pending: int = 0
-    error: str | None = None
-
-    @property
-    def complete(self) -> bool:
-        return isinstance(self.plan, IngestError) or self.error is not None or self.pending == 0
-
-    def result(self) -> Document | IngestError:
-        plan = self.plan
-        if isinstance(plan, IngestError):
-            return plan
-        if self.error is not None:
-            return IngestError(plan.path, self.error)
-        pages = tuple(self.pages[n] for n in sorted(self.pages))
-        return Document(plan.path, plan.sha256, plan.media_type, pages)
-
-
-class _Batch:
-    """Owns the process pool (started at the first page to OCR) and the pages in flight."""
-
-    def __init__(self, settings: Settings, advance: Callable[[int], object]) -> None:
-        self.settings = settings
-        self.advance = advance
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: dict[Future[OcrResult], tuple[_Slot, int]] = {}
-
-    def start(self, plan: _Plan | IngestError) -> _Slot:
-        slot = _Slot(plan)
-        if isinstance(plan, IngestError):
-            return slot
-        if plan.kind == "text":
-            slot.pages[1] = Page(1, normalize(plan.text or ""), False, None)
-            self.advance(1)
-        elif plan.kind == "image":
-            for index in range(plan.pages):
-                self._submit(slot, OcrJob("image", str(plan.path), index, self.settings.ocr_lang, self.settings.ocr_dpi))
-        else:
-            self._start_pdf(slot, plan)
-        return slot
-
-    def _start_pdf(self, slot: _Slot, plan: _Plan) -> None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark (Notepad's "Unicode")
         try:
-            pages = pdf.text_pass(plan.path)
-        except pdf.PdfError as exc:
-            slot.error = str(exc)
-            self.advance(plan.pages)
-            return
-        except Exception as exc:  # noqa: BLE001 - read() promises only IngestError
-            slot.error = f"corrupt PDF ({type(exc).__name__})"
-            self.advance(plan.pages)
-            return
-        for page in pages:
-            if page.text is None:
-                job = OcrJob("pdf", str(plan.path), page.number - 1, self.settings.ocr_lang, self.settings.ocr_dpi)
-                self._submit(slot, job)
-            else:
-                slot.pages[page.number] = Page(page.number, normalize(page.text), False, None)
-                self.advance(1)
-
-    def _submit(self, slot: _Slot, job: OcrJob) -> None:
-        if self.pool is not None and getattr(self.pool, "_broken", False):
-            self.pool.shutdown(wait=False, cancel_futures=True)  # a worker was killed: start over
-            self.pool = None
-        if self.pool is None:
-            # "spawn": a fresh interpreter per worker; fork from a process that may run
-            # threads (tqdm's monitor, a web server) can deadlock.
-            self.pool = ProcessPoolExecutor(
-                max_workers=max(1, int(self.settings.jobs or 1)),
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=init_worker,
-            )
-        slot.pending += 1
-        self.futures[self.pool.submit(run_job, job)] = (slot, job.index + 1)
-
-    def collect(self, block: bool) -> None:
-        """Move finished OCR pages into their files' slots."""
-        if not self.futures:
-            return
-        done, _ = wait(self.futures, timeout=None if block else 0, return_when=FIRST_COMPLETED)
-        for future in done:
-            slot, number = self.futures.pop(future)
-            slot.pending -= 1
-            self.advance(1)
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                result = OcrResult("", None, f"OCR worker died on page {number}")
-            except Exception as exc:  # noqa: BLE001 - e.g. a job that could not be pickled
-                result = OcrResult("", None, f"OCR of page {number} failed ({type(exc).__name__})")
-            if result.error is not None:
-                slot.error = slot.error or result.error
-            else:
-                slot.pages[number] = Page(number, normalize(result.text), True, result.confidence,
-                                          result.words)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise IngestError(path, f"not valid UTF-16 text (at byte {exc.start + 2})") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise IngestError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+                                    f"{_utf16_hint(data)}") from None
+    bad = _CONTROL.search(text)
+    if bad:
+        raise IngestError(path, f"not text (control character 0x{ord(bad.group()):02x} "
+                                f"at character {bad.start()}){_utf16_hint(data)}")
+    if not text.strip():
+        raise IngestError(path, "no text in it (only white space)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -21,12 +21,14 @@ from archive.settings import Settings
 ARCHIVE_HELP = "Archive folder (default: $VANTHU_ARCHIVE, else ./vanthu-data)."
 
 
-def _settings(archive: str | None, jobs: int | None = None) -> Settings:
+def _settings(archive: str | None, jobs: int | None = None, queue: str | None = None) -> Settings:
     kwargs: dict[str, Any] = {}
     if archive:
         kwargs["archive_dir"] = Path(archive)
     if jobs:
         kwargs["jobs"] = jobs
+    if queue:
+        kwargs["queue_url"] = queue
     return Settings(**kwargs)
 
 
@@ -65,14 +67,17 @@ def cli(ctx: click.Context, archive: str | None) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="OCR processes (default: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
+@click.option("--queue", metavar="URL", default=None,
+              help="OCR on the workers of this queue (redis://HOST:6379/0; default: $VANTHU_QUEUE, "
+                   "else this machine's own processes).")
 @with_archive_option
 def ingest(archive: str | None, paths: tuple[Path, ...], jobs: int | None, as_json: bool,
-           no_progress: bool) -> None:
+           no_progress: bool, queue: str | None) -> None:
     """Add files or folders to the archive (OCR where there is no text layer)."""
     from vanthu.pipeline import ingest_files
     from vanthu.stores import open_stores
 
-    settings = _settings(archive, jobs)
+    settings = _settings(archive, jobs, queue)
     failed = stored = known = 0
     outcomes = []
     with open_stores(settings) as (store, index):
@@ -223,20 +228,36 @@ def review(archive: str | None, as_json: bool) -> None:
 
 
 def _field_values(changes: tuple[str, ...]) -> dict[str, object]:
+    from archive.corrections import parse_value
+
     values: dict[str, object] = {}
     for change in changes:
         name, sep, raw = change.partition("=")
         if not sep or not name.strip():
             raise click.UsageError(f"expected FIELD=VALUE, got {change!r}")
-        text = raw.strip()
-        if text == "null" or text[:1] in "[{":
-            try:
-                values[name.strip()] = json.loads(text)
-                continue
-            except ValueError:
-                raise click.UsageError(f"{name}: not valid JSON: {text}") from None
-        values[name.strip()] = text
+        try:
+            values[name.strip()] = parse_value(name.strip(), raw)
+        except VanthuError as error:
+            raise click.UsageError(str(error)) from None
     return values
+
+
+@cli.command()
+@click.option("--queue", metavar="URL", default=None,
+              help="The queue to serve (redis://HOST:6379/0; default: $VANTHU_QUEUE).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
+              help="Pages OCR'd at once (default: one per core).")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(queue: str | None, concurrency: int | None, loglevel: str) -> None:
+    """Run a Celery worker that OCRs pages sent by `vanthu ingest --queue` (needs no archive)."""
+    from ingest.ocr_queue import check_url, run_worker
+
+    settings = _settings(None, concurrency, queue)
+    try:
+        check_url(settings.queue_url)
+    except VanthuError as error:
+        raise click.UsageError(str(error)) from None
+    run_worker(settings, concurrency=settings.jobs, loglevel=loglevel)
 
 
 @cli.command()

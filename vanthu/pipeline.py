@@ -5,24 +5,25 @@ any of this logic itself.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.errors import IngestError, VanthuError
+from archive.errors import IngestError, VanthuError, printable
 from archive.record import Record, Source
 from archive.settings import Settings
 from ingest.parser import parse
-from ingest.readers import Document, read, read_many, walk
+from ingest.readers import Document, check, read, read_many, walk
 
 if TYPE_CHECKING:  # archive and index are handed in: `vanthu parse` imports neither
     from archive.store import Archive
+    from ingest.dispatch import OcrBackend
     from search import Index
 
-__all__ = ["Outcome", "ingest_files", "parse_file", "record_of", "correct_record", "reparse_records"]
+__all__ = ["Outcome", "ingest_files", "ocr_backend", "parse_file", "record_of", "correct_record",
+           "reparse_records"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def record_of(document: Document, settings: Settings | None = None) -> Record:
     threshold = (settings or Settings()).review_confidence
     record = parse(document.text, document.words, min_confidence=threshold)
     source = Source(
-        filename=document.path.name,
+        filename=printable(document.path.name),
         sha256=document.sha256,
         pages=len(document.pages),
         ocr=document.ocr,
@@ -58,20 +59,20 @@ def record_of(document: Document, settings: Settings | None = None) -> Record:
     return record.replace(source=source)
 
 
+def ocr_backend(settings: Settings) -> OcrBackend | None:
+    """Where pages are OCR'd: the Celery queue when ``settings.queue_url`` names one, else
+    (None) this machine's own worker processes."""
+    if not settings.queue_url:
+        return None
+    from ingest import ocr_queue  # Celery is imported only by who uses it
+
+    ocr_queue.check_url(settings.queue_url)  # a typo stops the batch before it starts
+    return ocr_queue.executor
+
+
 def parse_file(path: Path, settings: Settings) -> Record:
     """Read and parse one file without storing it (``vanthu parse``)."""
-    return record_of(read(path, settings), settings)
-
-
-def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None  # read() will report the reason with the file's name
-    return digest.hexdigest()
+    return record_of(read(path, settings, ocr_backend(settings)), settings)
 
 
 def ingest_files(
@@ -81,44 +82,49 @@ def ingest_files(
     settings: Settings,
     progress: bool | Callable[[int, int], None] = True,
 ) -> Iterator[Outcome]:
-    """Store every file under ``paths``; yield one :class:`Outcome` per file, in order.
+    """Store every file under ``paths``; yield one :class:`Outcome` per file: first those
+    already stored and those refused before reading, then the others in order.
 
     A file whose content is already stored is not read again, so an interrupted batch
     resumes where it stopped without re-running OCR. A bad file yields an outcome with
-    ``error`` set and the batch goes on.
+    ``error`` set and the batch goes on. ``Outcome.path`` and every message show a file
+    name as one printable line (:func:`archive.errors.printable`).
     """
-    files = walk(paths)
     todo: list[Path] = []
-    for path in files:
-        sha = _sha256(path)
-        known = archive.find_sha256(sha) if sha else None
+    for path in walk(paths):
+        try:
+            known = archive.find_sha256(check(path, settings))
+        except IngestError as error:  # not a regular file, wrong type, too large...
+            yield Outcome(printable(path), error=str(error))
+            continue
         if known is not None:
-            yield Outcome(str(path), id=known, ref=archive.get(known).ref, created=False)
+            yield Outcome(printable(path), id=known, ref=archive.get(known).ref, created=False)
         else:
             todo.append(path)
-    for path, result in zip(todo, read_many(todo, settings, progress=progress)):
+    results = read_many(todo, settings, progress=progress, backend=ocr_backend(settings))
+    for path, result in zip(todo, results):
+        shown = printable(path)
         if isinstance(result, IngestError):
-            yield Outcome(str(path), error=str(result))
+            yield Outcome(shown, error=str(result))
             continue
         try:
             record = record_of(result, settings)
             pages = [page.text for page in result.pages]
-            stored = archive.store(record, result.path, pages, filename=result.path.name,
+            stored = archive.store(record, result.path, pages, filename=printable(result.path.name),
                                    words=result.words)
         except VanthuError as error:
-            yield Outcome(str(path), error=str(error) if str(path) in str(error)
-                          else f"{path}: {error}")
+            yield Outcome(shown, error=str(error) if shown in str(error) else f"{shown}: {error}")
             continue
         try:
             if index is not None:
                 index.add(archive.get(stored.id))
         except VanthuError as error:
             # The archive is the truth and holds the document; only the derived index lags.
-            yield Outcome(str(path), id=stored.id, ref=record.ref, created=stored.created,
-                          error=f"{path}: stored as {stored.id}, but the search index was not "
+            yield Outcome(shown, id=stored.id, ref=record.ref, created=stored.created,
+                          error=f"{shown}: stored as {stored.id}, but the search index was not "
                                 f"updated ({error}); run `vanthu reindex`")
             continue
-        yield Outcome(str(path), id=stored.id, ref=record.ref, created=stored.created)
+        yield Outcome(shown, id=stored.id, ref=record.ref, created=stored.created)
 
 
 def correct_record(archive: Archive, index: Index | None, doc_id: str,
