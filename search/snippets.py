@@ -11,14 +11,14 @@ import html
 import re
 from collections.abc import Iterable
 
-from .analysis import _FOLD, fold
+from .analysis import FOLD_TABLE, fold
 
 __all__ = ["Highlighter"]
 
 
 def _letter_classes() -> dict[str, str]:
     forms: dict[str, set[str]] = {}
-    for code, folded in _FOLD.items():
+    for code, folded in FOLD_TABLE.items():
         forms.setdefault(folded, set()).add(chr(code))
     out = {}
     for letter in "abcdefghijklmnopqrstuvwxyz":

@@ -1,0 +1,365 @@
+"""The whoosh engine: pure Python, no server; Whoosh's public API only.
+
+Schema (see :mod:`search.fields`): ``text`` (folded syllables with positions: free
+words and exact phrases), ``exact`` (syllables with a diacritic as written, frequencies
+only: they add to the score), ``issuer``/``signer`` (folded, positions), ``ref``/``cites``/
+``type`` keywords, ``date`` (a sortable ``YYYYMMDD`` number), ``f_issuer``/``f_type``
+columns for facets, ``meta`` and the zlib-compressed ``body`` stored for hits.
+
+Relevance is Whoosh's BM25F through its top-N collector (with its block-quality
+skipping); the total, facets and date order come from the set of matching documents
+(``docs_for_query``) and per-segment columns read once into numpy arrays. Whoosh's
+readers share file handles, so one lock serialises the reads of an engine (Python runs
+one thread at a time anyway). Rebuilds use Whoosh's multi-process writer with
+``multisegment=True``; its workers die with the process that started them.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import columns, fields, index as whoosh_index, query as wq
+from whoosh.analysis import Token, Tokenizer
+
+from archive.errors import StorageError
+from archive.settings import Settings
+
+from .analysis import BREAK, WORD, fold, indexable
+from .fields import Fields
+from .tree import And, DateRange, Every, Node, Nothing, Or, Phrase, Prefer, Term
+from .results import Found, Stored
+
+__all__ = ["WhooshEngine"]
+
+_POSITION_GAP = 8  # between the parts of a text: no phrase spans two parts
+_FACETS = ("issuer", "type", "year")
+
+
+class _Analyser(Tokenizer):
+    """Shared plumbing: whoosh calls a tokenizer with these keyword arguments."""
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ is other.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__.__name__)
+
+    def words(self, value: str) -> Iterator[tuple[int, str]]:
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pairs = [(0, fold(value))] if not tokenize else self.words(value)
+        for pos, text in pairs:
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + pos
+            yield token
+
+
+class FoldingTokenizer(_Analyser):
+    """Folded syllables; a :data:`~search.analysis.BREAK` leaves a gap in positions.
+
+    >>> [t.text for t in FoldingTokenizer()("Quận uỷ HOÀN KIẾM")]
+    ['quan', 'uy', 'hoan', 'kiem']
+    """
+
+    def words(self, value: str) -> Iterator[tuple[int, str]]:
+        pos = 0
+        for part in fold(value).split(BREAK):
+            for word in WORD.findall(part):
+                if indexable(word):
+                    yield pos, word
+                    pos += 1
+            pos += _POSITION_GAP
+
+
+class ExactTokenizer(_Analyser):
+    """Syllables with a diacritic, lower case, as written (the text is normalized).
+
+    A syllable without one is the same in the folded field, and an exact match only
+    adds to the score of words typed with diacritics: plain ASCII ones are left out.
+
+    >>> [t.text for t in ExactTokenizer()("Phòng chống COVID ở Hà Nội")]
+    ['phòng', 'chống', 'ở', 'hà', 'nội']
+    """
+
+    def words(self, value: str) -> Iterator[tuple[int, str]]:
+        for word in WORD.findall(value.lower()):
+            if not word.isascii() and indexable(word):
+                yield 0, word
+
+
+def _schema() -> fields.Schema:
+    folded = FoldingTokenizer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        text=fields.TEXT(analyzer=folded, phrase=True),
+        exact=fields.TEXT(analyzer=ExactTokenizer(), phrase=False),
+        issuer=fields.TEXT(analyzer=folded, phrase=True),
+        signer=fields.TEXT(analyzer=folded, phrase=True),
+        ref=fields.KEYWORD(lowercase=False, scorable=True),
+        cites=fields.KEYWORD(lowercase=False, scorable=True),
+        type=fields.KEYWORD(lowercase=False),
+        date=fields.NUMERIC(int, bits=32, signed=False, sortable=True),
+        f_issuer=fields.COLUMN(columns.RefBytesColumn()),
+        f_type=fields.COLUMN(columns.RefBytesColumn()),
+        meta=fields.STORED(),
+        body=fields.STORED(),
+    )
+
+
+def _document(f: Fields) -> dict[str, Any]:
+    return {
+        "id": f.id, "text": BREAK.join(f.parts), "exact": BREAK.join(f.parts),
+        "issuer": BREAK.join(f.issuers), "signer": f.signer,
+        "ref": " ".join(f.refs), "cites": " ".join(f.cites), "type": " ".join(f.types),
+        "date": f.date, "f_issuer": f.facet_issuer.encode("utf-8"),
+        "f_type": f.facet_type.encode("utf-8"), "meta": f.meta,
+        "body": zlib.compress(f.body.encode("utf-8"), 1),
+    }
+
+
+def compile_query(node: Node) -> wq.Query:
+    """The whoosh query of a parsed tree (fuzzy words already expanded)."""
+    if isinstance(node, Term):
+        return wq.Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, Phrase):
+        return wq.Phrase(node.field, list(node.words))
+    if isinstance(node, DateRange):
+        end = node.end - 1 if node.end else None  # the range is inclusive; 0 = undated
+        return wq.NumericRange("date", node.start or 1, end)
+    if isinstance(node, And):
+        items = [compile_query(n) for n in node.items]
+        base = items[0] if len(items) == 1 else wq.And(items) if items else wq.Every()
+        if not node.exclude:
+            return base
+        excluded = [compile_query(n) for n in node.exclude]
+        return wq.AndNot(base, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
+    if isinstance(node, Or):
+        return wq.Or([compile_query(n) for n in node.items])
+    if isinstance(node, Prefer):
+        optional = [compile_query(n) for n in node.optional]
+        return wq.AndMaybe(compile_query(node.required),
+                           optional[0] if len(optional) == 1 else wq.Or(optional))
+    if isinstance(node, Every):
+        return wq.Every()
+    if isinstance(node, Nothing):
+        return wq.NullQuery
+    raise TypeError(f"cannot compile {node!r}")
+
+
+# -- worker processes die with their parent (a killed reindex leaves no orphan holding a lock)
+
+_ARMED = threading.local()
+
+
+def _die_with_parent() -> None:
+    if not getattr(_ARMED, "on", False):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: workers then end when their queue does
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+os.register_at_fork(after_in_child=_die_with_parent)
+
+
+class _Columns:
+    """Per-document values of a searcher as numpy arrays, rebuilt only for new segments."""
+
+    def __init__(self) -> None:
+        self.key: tuple[tuple[str, int], ...] = ()
+        self.segments: dict[tuple[str, int], dict[str, Any]] = {}
+        self.date = np.zeros(0, np.int64)
+        self.ids: list[str] = []
+        self.facets: dict[str, tuple[np.ndarray, list[str]]] = {
+            name: (np.zeros(0, np.int64), []) for name in _FACETS}
+
+    def load(self, searcher) -> "_Columns":
+        leaves = [(r, o) for r, o in searcher.reader().leaf_readers() if r.doc_count_all()]
+        # a segment's deletions change its live count, not its id
+        key = tuple((reader.segment().segment_id(), reader.doc_count()) for reader, _ in leaves)
+        if key == self.key and (key or not self.segments):
+            return self
+        segments = {segid: self.segments.get(segid) or _segment_columns(reader)
+                    for (reader, _), segid in zip(leaves, key)}
+        parts = [segments[segid] for segid in key]
+        self.date = np.concatenate([p["date"] for p in parts]) if parts else np.zeros(0, np.int64)
+        self.ids = [i for p in parts for i in p["ids"]]
+        self.facets = {}
+        for name in _FACETS:
+            values = sorted({v for p in parts for v in p[name]} - {""})
+            number = {v: n for n, v in enumerate(values)}
+            ords = [np.array([number.get(v, -1) for v in p[name]], np.int64) for p in parts]
+            self.facets[name] = (np.concatenate(ords) if ords else np.zeros(0, np.int64), values)
+        self.segments, self.key = segments, key
+        return self
+
+
+def _segment_columns(reader) -> dict[str, Any]:
+    date = np.array(list(reader.column_reader("date")), np.int64)
+    live = np.zeros(len(date), bool)
+    live[list(reader.all_doc_ids())] = True
+    ids = [i if alive else "" for i, alive in zip(reader.column_reader("id"), live)]
+    return {"date": date, "ids": ids,
+            "issuer": [v.decode("utf-8") for v in reader.column_reader("f_issuer")],
+            "type": [v.decode("utf-8") for v in reader.column_reader("f_type")],
+            "year": [str(d // 10000) if d else "" for d in date.tolist()]}
+
+
+class WhooshEngine:
+    """A whoosh index in ``folder`` (created by :meth:`create`)."""
+
+    name = "whoosh"
+
+    def __init__(self, folder: Path, settings: Settings):
+        self.folder, self.settings = folder, settings
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._columns = _Columns()
+        try:
+            self._ix = whoosh_index.open_dir(str(folder))
+        except Exception as exc:  # whoosh raises many types; callers get ours
+            raise StorageError(f"cannot open the search index in {folder}: {exc}") from exc
+
+    @classmethod
+    def create(cls, folder: Path, settings: Settings) -> "WhooshEngine":
+        whoosh_index.create_in(str(folder), _schema())
+        return cls(folder, settings)
+
+    # -- writing ------------------------------------------------------------------
+
+    def write(self, changes: Iterable[Fields | str]) -> int:
+        """Replace or add documents (an id alone: delete it), in one commit or none."""
+        count = 0
+        writer = self._ix.writer(limitmb=self.settings.index_memory_mb)
+        try:
+            for change in changes:
+                if isinstance(change, str):
+                    writer.delete_by_term("id", change)
+                else:
+                    writer.update_document(**_document(change))
+                    count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return count
+
+    def load(self, documents: Iterable[Fields], procs: int) -> int:
+        """Fill this new, empty index; ``procs`` worker processes write a segment each."""
+        count = 0
+        _ARMED.on = procs > 1
+        try:
+            writer = self._ix.writer(procs=procs, multisegment=procs > 1,
+                                     limitmb=self.settings.index_memory_mb)
+            try:
+                for f in documents:
+                    writer.add_document(**_document(f))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        finally:
+            _ARMED.on = False
+        return count
+
+    # -- reading ------------------------------------------------------------------
+
+    def _current(self):
+        if self._searcher is None or not self._searcher.up_to_date():
+            # A new searcher, not refresh(): refresh() closes readers a caller may use.
+            self._searcher = self._ix.searcher()
+        return self._searcher
+
+    def search(self, node: Node, *, offset: int, limit: int, sort: str,
+               facet_limit: int | None) -> Found:
+        q = compile_query(node)
+        with self._lock:
+            searcher = self._current()
+            cols = self._columns.load(searcher)
+            docs = np.fromiter(searcher.docs_for_query(q), np.int64)
+            if sort == "relevance":
+                top = [(hit.docnum, hit.score or 0.0) for hit in
+                       searcher.search(q, limit=offset + limit)[offset:offset + limit]]
+            else:
+                dates = cols.date[docs]
+                key = np.where(dates == 0, np.iinfo(np.int64).max, dates) if sort == "date" \
+                    else -dates  # newest first: undated (0) last
+                order = docs[np.lexsort((docs, key))][offset:offset + limit]
+                top = [(int(d), 0.0) for d in order]
+            hits = [self._stored(searcher, d, s) for d, s in top]
+            facets = _facet_counts(cols, docs, facet_limit) if facet_limit else {}
+        return Found(len(docs), hits, facets)
+
+    def _stored(self, searcher, docnum: int, score: float) -> Stored:
+        stored = searcher.stored_fields(docnum)
+        body = zlib.decompress(stored["body"]).decode("utf-8")
+        return Stored(stored["id"], tuple(stored["meta"]), body, float(score))
+
+    def count(self, node: Node) -> int:
+        with self._lock:
+            return sum(1 for _ in self._current().docs_for_query(compile_query(node)))
+
+    def doc_freq(self, field: str, term: str) -> int:
+        with self._lock:
+            return self._current().doc_frequency(field, term)
+
+    def terms(self, field: str, prefix: str, limit: int) -> list[str]:
+        with self._lock:
+            reader = self._current().reader()
+            out = []
+            for term in reader.expand_prefix(field, prefix):
+                out.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(out) >= limit:
+                    break
+            return out
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return self._current().doc_count()
+
+    def ids(self) -> set[str]:
+        with self._lock:
+            return set(self._columns.load(self._current()).ids) - {""}
+
+    def contains(self, doc_id: str) -> bool:
+        with self._lock:
+            return self._current().document_number(id=doc_id) is not None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+
+
+def _facet_counts(cols: _Columns, docs: np.ndarray, limit: int) -> dict[str, list[tuple[str, int]]]:
+    out = {}
+    for name in _FACETS:
+        ords, values = cols.facets[name]
+        picked = ords[docs]
+        counts = np.bincount(picked[picked >= 0], minlength=len(values))
+        ranked = sorted(((values[i], int(c)) for i, c in enumerate(counts) if c),
+                        key=lambda vc: (-vc[1], vc[0]))
+        out[name] = ranked[:limit]
+    return out
