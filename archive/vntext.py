@@ -18,9 +18,11 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110"})
 
 # A syllable ending in oa/oe/uy whose *second* vowel carries the tone; "qu" is a
-# consonant, so "quý" is left alone. Lookarounds keep it to syllable ends.
+# consonant, so "quý" is left alone. Lookarounds keep it to syllable ends. In NFD a dot
+# below sorts before a breve or hat ("ặ" is a, dot, breve), so no other mark may follow
+# the tone: "hoặc" is no "oa" syllable.
 _OLD_TONE = re.compile(
-    r"(?<![qQ\w])(\w*?)(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?!\w)"
+    r"(?<![qQ\w])(\w*?)(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?![\w\u0300-\u036f])"
 )
 _CLUSTERS = {("o", "a"), ("o", "e"), ("u", "y")}
 
@@ -36,6 +38,8 @@ def unify_tones(text: str) -> str:
     """Put the tone of a final oa/oe/uy on its first vowel.
 
     >>> unify_tones("Quận uỷ, hoà bình, khoẻ, thuỷ, quý") == "Quận ủy, hòa bình, khỏe, thủy, quý"
+    True
+    >>> unify_tones("hoặc, hoẵng") == "hoặc, hoẵng"
     True
     """
     decomposed = unicodedata.normalize("NFD", text)
