@@ -19,7 +19,7 @@ import unicodedata
 
 from archive import vntext
 
-__all__ = ["fold", "syllables", "WORD", "BREAK", "MAX_TERM_BYTES", "indexable"]
+__all__ = ["fold", "syllables", "WORD", "BREAK", "MAX_TERM_BYTES", "SURELY_INDEXABLE", "indexable"]
 
 WORD = re.compile(r"\w+")
 # Separates the parts of a multi-part text (subject, issuer … body) so that no phrase
@@ -28,6 +28,7 @@ BREAK = "\u2029"
 # Longer terms are not indexed (a 20 MB "word" must not become a 20 MB term), and a
 # query word longer than this is refused. Vietnamese syllables have at most 7 letters.
 MAX_TERM_BYTES = 40
+SURELY_INDEXABLE = MAX_TERM_BYTES // 4  # characters: at most 4 bytes each in UTF-8
 
 
 def _fold_table() -> dict[int, str]:
@@ -67,7 +68,7 @@ def indexable(term: str) -> bool:
     >>> indexable("nghiêng"), indexable("x" * 41)
     (True, False)
     """
-    return len(term.encode("utf-8")) <= MAX_TERM_BYTES
+    return len(term) <= SURELY_INDEXABLE or len(term.encode("utf-8")) <= MAX_TERM_BYTES
 
 
 def syllables(text: str) -> list[str]:

@@ -31,7 +31,7 @@ from whoosh.analysis import Token, Tokenizer
 from archive.errors import StorageError
 from archive.settings import Settings
 
-from .analysis import BREAK, WORD, fold, indexable
+from .analysis import BREAK, SURELY_INDEXABLE, WORD, fold, indexable
 from .fields import Fields
 from .tree import And, DateRange, Every, Node, Nothing, Or, Phrase, Prefer, Term
 from .results import Found, Stored
@@ -81,7 +81,7 @@ class FoldingTokenizer(_Analyser):
         pos = 0
         for part in fold(value).split(BREAK):
             for word in WORD.findall(part):
-                if indexable(word):
+                if len(word) <= SURELY_INDEXABLE or indexable(word):
                     yield pos, word
                     pos += 1
             pos += _POSITION_GAP
@@ -99,7 +99,7 @@ class ExactTokenizer(_Analyser):
 
     def words(self, value: str) -> Iterator[tuple[int, str]]:
         for word in WORD.findall(value.lower()):
-            if not word.isascii() and indexable(word):
+            if not word.isascii() and (len(word) <= SURELY_INDEXABLE or indexable(word)):
                 yield 0, word
 
 
