@@ -83,7 +83,7 @@ class FoldingTokenizer(_Analyser):
             for word in WORD.findall(part):
                 if len(word) <= SURELY_INDEXABLE or indexable(word):
                     yield pos, word
-                    pos += 1
+                pos += 1  # a word too long to index still keeps its place, as in tantivy
             pos += _POSITION_GAP
 
 
@@ -293,14 +293,20 @@ class WhooshEngine:
 
     def search(self, node: Node, *, offset: int, limit: int, sort: str,
                facet_limit: int | None) -> Found:
-        q = compile_query(node)
         with self._lock:
             searcher = self._current()
             cols = self._columns.load(searcher)
-            docs = np.fromiter(searcher.docs_for_query(q), np.int64)
-            if sort == "relevance":
-                top = [(hit.docnum, hit.score or 0.0) for hit in
-                       searcher.search(q, limit=offset + limit)[offset:offset + limit]]
+            docs = _matching(searcher, node)
+            if not len(docs):
+                top = []
+            elif sort == "relevance":
+                # Exclusions are applied as a filter of the right documents: Whoosh's
+                # AndNot matcher can let an excluded document through once it has been
+                # replaced mid-way (found by the engines' agreement test).
+                allowed = set(docs.tolist()) if _excludes(node) else None
+                hits = searcher.search(compile_query(_positive(node)), limit=offset + limit,
+                                       filter=allowed)
+                top = [(hit.docnum, hit.score or 0.0) for hit in hits[offset:offset + limit]]
             else:
                 dates = cols.date[docs]
                 key = np.where(dates == 0, np.iinfo(np.int64).max, dates) if sort == "date" \
@@ -318,7 +324,7 @@ class WhooshEngine:
 
     def count(self, node: Node) -> int:
         with self._lock:
-            return sum(1 for _ in self._current().docs_for_query(compile_query(node)))
+            return len(_matching(self._current(), node))
 
     def doc_freq(self, field: str, term: str) -> int:
         with self._lock:
@@ -351,6 +357,45 @@ class WhooshEngine:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher = None
+
+
+def _excludes(node: Node) -> bool:
+    if isinstance(node, And):
+        return bool(node.exclude) or any(map(_excludes, node.items))
+    if isinstance(node, Or):
+        return any(map(_excludes, node.items))
+    return isinstance(node, Prefer) and _excludes(node.required)
+
+
+def _positive(node: Node) -> Node:
+    """The tree without its exclusions: what scores a document."""
+    if isinstance(node, And):
+        return And(tuple(map(_positive, node.items)))
+    if isinstance(node, Or):
+        return Or(tuple(map(_positive, node.items)))
+    if isinstance(node, Prefer):
+        return Prefer(_positive(node.required), node.optional)
+    return node
+
+
+def _matching(searcher, node: Node) -> np.ndarray:
+    """The docnums matching ``node``, ascending; exclusions as set differences."""
+    if not _excludes(node):
+        return np.fromiter(searcher.docs_for_query(compile_query(node)), np.int64)
+    if isinstance(node, Prefer):
+        return _matching(searcher, node.required)
+    if isinstance(node, Or):
+        return np.unique(np.concatenate([_matching(searcher, n) for n in node.items]))
+    assert isinstance(node, And)
+    if node.items:
+        docs = _matching(searcher, node.items[0])
+        for item in node.items[1:]:
+            docs = np.intersect1d(docs, _matching(searcher, item), assume_unique=True)
+    else:
+        docs = _matching(searcher, Every())
+    for excluded in node.exclude:
+        docs = np.setdiff1d(docs, _matching(searcher, excluded), assume_unique=True)
+    return docs
 
 
 def _facet_counts(cols: _Columns, docs: np.ndarray, limit: int) -> dict[str, list[tuple[str, int]]]:
