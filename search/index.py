@@ -203,7 +203,10 @@ class Index:
                 problem = self.problem()
                 if problem:
                     raise StorageError(problem)
-                engine = ENGINES[self._meta(name)["engine"]](self.path / name, self.settings)
+                try:
+                    engine = ENGINES[self._meta(name)["engine"]](self.path / name, self.settings)
+                except StorageError as exc:
+                    raise StorageError(f"{exc}; {REINDEX}") from exc
                 if self._engine is not None:
                     self._engine.close()
                 self._engine, self._engine_folder = engine, name
@@ -217,8 +220,8 @@ class Index:
         except VanthuError:
             raise
         except Exception as exc:  # a driver's error: a damaged or vanished index
-            raise StorageError(f"the search index in {self.path} cannot be read ({exc}); "
-                               f"{REINDEX}") from exc
+            raise StorageError(f"the search index in {self.path} cannot be read "
+                               f"({' '.join(str(exc).split())}); {REINDEX}") from exc
 
     # -- writing --------------------------------------------------------------------
 
@@ -230,7 +233,8 @@ class Index:
         except VanthuError:
             raise
         except Exception as exc:  # the driver's error
-            raise StorageError(f"cannot write the search index in {self.path}: {exc}") from exc
+            raise StorageError(f"cannot write the search index in {self.path} "
+                               f"({' '.join(str(exc).split())}); {REINDEX}") from exc
 
     @contextmanager
     def _writer(self) -> Iterator[Any]:

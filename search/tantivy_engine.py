@@ -98,7 +98,8 @@ class TantivyEngine:
             self._ix.register_tokenizer("vi_fold", _analyzer(folding=True))
             self._ix.register_tokenizer("vi_exact", _analyzer(folding=False))
         except Exception as exc:  # tantivy raises ValueError and others; callers get ours
-            raise StorageError(f"cannot open the search index in {folder}: {exc}") from exc
+            raise StorageError(f"cannot open the search index in {folder} "
+                               f"({' '.join(str(exc).split())})") from exc
         self.schema = self._ix.schema
 
     @classmethod

@@ -238,7 +238,8 @@ class WhooshEngine:
         try:
             self._ix = whoosh_index.open_dir(str(folder))
         except Exception as exc:  # whoosh raises many types; callers get ours
-            raise StorageError(f"cannot open the search index in {folder}: {exc}") from exc
+            raise StorageError(f"cannot open the search index in {folder} "
+                               f"({' '.join(str(exc).split())})") from exc
 
     @classmethod
     def create(cls, folder: Path, settings: Settings) -> "WhooshEngine":
