@@ -265,7 +265,7 @@ class Index:
         if source.sequence() <= self.synced():
             return 0
         with self._writer() as engine:
-            return self._catch_up(engine, self.path / self._engine_folder, source)
+            return self._catch_up(engine, self.path / str(self._engine_folder), source)
 
     def _catch_up(self, engine: Any, folder: Path, source: RecordSource) -> int:
         meta = self._meta(folder.name)

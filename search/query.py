@@ -167,7 +167,7 @@ class _Parser:
         return tok
 
     def sequence(self, fieldname: str | None, negated: bool, depth: int) -> Node | None:
-        items: list[Node] = []
+        items: list[Node | _Not] = []
         while (tok := self.peek()) is not None and tok.kind != ")":
             items.append(self.or_expr(fieldname, negated, depth))
         if depth:
@@ -178,21 +178,24 @@ class _Parser:
             raise QueryError(f"unbalanced parenthesis: unexpected ) at position {tok.pos + 1}")
         return _and(items) if items else None
 
-    def or_expr(self, fieldname: str | None, negated: bool, depth: int) -> Node:
+    def or_expr(self, fieldname: str | None, negated: bool, depth: int) -> "Node | _Not":
         parts = [self.and_expr(fieldname, negated, depth)]
         while (tok := self.peek()) is not None and tok.kind == "op" and tok.text == "OR":
             self.take()
             parts.append(self.and_expr(fieldname, negated, depth))
-        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+        if len(parts) == 1:
+            return parts[0]
+        # "a OR NOT b": a negation on its own is every document but those
+        return Or(tuple(And((), (p.node,)) if isinstance(p, _Not) else p for p in parts))
 
-    def and_expr(self, fieldname: str | None, negated: bool, depth: int) -> Node:
+    def and_expr(self, fieldname: str | None, negated: bool, depth: int) -> "Node | _Not":
         parts = [self.unary(fieldname, negated, depth)]
         while (tok := self.peek()) is not None and tok.kind == "op" and tok.text == "AND":
             self.take()
             parts.append(self.unary(fieldname, negated, depth))
         return parts[0] if len(parts) == 1 else _and(parts)
 
-    def unary(self, fieldname: str | None, negated: bool, depth: int) -> Node:
+    def unary(self, fieldname: str | None, negated: bool, depth: int) -> "Node | _Not":
         nots = 0  # counted in a loop, not by recursion: "NOT " × 2000 is just parity
         while (tok := self.peek()) is not None and tok.kind == "op" and tok.text == "NOT":
             self.take()
@@ -209,7 +212,7 @@ class _Parser:
             inner = self.sequence(tok.field or fieldname, inner_negated, depth + 1)
             if inner is None:
                 raise QueryError("empty parentheses")
-            node = inner
+            node: Node = inner
         else:
             node = _atom(tok, tok.field or fieldname, None if inner_negated else self.out)
         return _Not(node) if nots % 2 else node
@@ -222,7 +225,7 @@ class _Not:
     node: Node
 
 
-def _and(items: list) -> Node:
+def _and(items: "list[Node | _Not]") -> Node:
     pos = [q for q in items if not isinstance(q, _Not)]
     neg = tuple(q.node for q in items if isinstance(q, _Not))
     if len(pos) == 1 and not neg:
@@ -348,7 +351,7 @@ def _date_query(text: str) -> DateRange:
             raise QueryError(f"date:{text} — the range ends before it starts")
     else:
         start, end = date_span(text)
-    return DateRange(start and day_number(start), end and day_number(end))
+    return DateRange(day_number(start) if start else None, day_number(end) if end else None)
 
 
 def parse(text: str, settings: Settings | None = None) -> ParsedQuery:

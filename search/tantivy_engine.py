@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import tantivy
 
@@ -83,6 +84,10 @@ def _document(f: Fields) -> tantivy.Document:
     doc.add_bytes("meta", json.dumps(f.meta, ensure_ascii=False).encode("utf-8"))
     doc.add_bytes("body", f.body.encode("utf-8"))
     return doc
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    return result.count  # type: ignore[attr-defined]  # missing from tantivy's stubs
 
 
 class TantivyEngine:
@@ -185,11 +190,12 @@ class TantivyEngine:
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
-            meta = tuple(json.loads(doc.get_first("meta")))
-            hits.append(Stored(doc.get_first("id"), meta, doc.get_first("body").decode("utf-8"),
+            meta = tuple(json.loads(cast(bytes, doc.get_first("meta"))))
+            hits.append(Stored(cast(str, doc.get_first("id")), meta,
+                               cast(bytes, doc.get_first("body")).decode("utf-8"),
                                float(score) if sort == "relevance" else 0.0))
         facets = self._facets(searcher, query, facet_limit) if facet_limit else {}
-        return Found(result.count, hits, facets)
+        return Found(_count(result), hits, facets)
 
     def _facets(self, searcher, query, limit: int) -> dict[str, list[tuple[str, int]]]:
         # Ask for more buckets than shown, so ties at the cut are settled by value as
@@ -206,7 +212,7 @@ class TantivyEngine:
         return out
 
     def count(self, node: Node) -> int:
-        return self._ix.searcher().search(self.compile(node), 1, count=True).count
+        return _count(self._ix.searcher().search(self.compile(node), 1, count=True))
 
     def doc_freq(self, field: str, term: str) -> int:
         return self._ix.searcher().doc_freq(field, term)

@@ -30,6 +30,8 @@ PARSED = [
     ("covid -type:CV", "(text:covid ANDNOT type:cv)"),
     ("covid NOT (a b)", "(text:covid ANDNOT (text:a AND text:b))"),
     ("NOT NOT covid", "text:covid"),
+    ("a OR NOT b", "(text:a OR (* ANDNOT text:b))"),
+    ("NOT a OR b", "((* ANDNOT text:a) OR text:b)"),
     ("dich~", "text:dich~1"),
     ("dich~2", "text:dich~2"),
     ("date:2021-08", "date:[20210801 TO 20210901)"),

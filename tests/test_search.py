@@ -107,6 +107,7 @@ CASES = [
     ('covid NOT issuer:"hoan kiem"', {"100-CV/ĐU", "seed-001", "seed-003"}),
     ("covid -type:CV", {"seed-001", "seed-003"}),
     ("(cites:835 OR cites:68) phòng dịch", {"1919-CV/QU", "1196/UBND-VP"}),
+    ("ref:21/CT-TTg OR NOT (covid OR hiểm)", {"21/CT-TTg", "40/2026/TT-BTC", "372/QĐ-BTC"}),
     ("NOT covid", {"01/2025/TT-BLĐTBXH", "20/2023/TT-BLĐTBXH", "40/2026/TT-BTC", "21/CT-TTg",
                    "113/NQ-CP", "372/QĐ-BTC"}),
 ]
