@@ -21,7 +21,9 @@ from archive import vntext
 
 __all__ = ["fold", "syllables", "WORD", "BREAK", "MAX_TERM_BYTES", "SURELY_INDEXABLE", "indexable"]
 
-WORD = re.compile(r"\w+")
+# Runs of letters and digits: what tantivy's simple tokenizer keeps (char::is_alphanumeric),
+# so both engines see the same words ("___" blanks in forms are no word).
+WORD = re.compile(r"[^\W_]+")
 # Separates the parts of a multi-part text (subject, issuer … body) so that no phrase
 # runs from one part into the next.
 BREAK = "\u2029"

@@ -1,7 +1,8 @@
 """The tantivy engine: the official Python bindings of Tantivy (Rust), for large archives.
 
 The same fields as the whoosh engine (:mod:`search.fields`). Two analyzers are
-registered on every open: ``vi_fold`` (words, lower case, ``ascii_fold``, terms of at
+registered on every open: ``vi_fold`` (runs of letters and digits, lower case,
+``ascii_fold``, terms of at
 most :data:`~search.analysis.MAX_TERM_BYTES`) for ``text``/``issuer``/``signer`` with
 positions, so phrases are exact, and ``vi_exact`` (the same without folding) for the
 exact spelling. Multi-part texts are added value by value, and tantivy leaves a gap in
@@ -33,7 +34,8 @@ _FACET_FIELDS = {"issuer": "f_issuer", "type": "f_type", "year": "year"}
 
 
 def _analyzer(folding: bool) -> tantivy.TextAnalyzer:
-    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(r"\w+")).filter(
+    # The simple tokenizer (runs of alphanumeric characters) is twice as fast as a regex one.
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
         tantivy.Filter.lowercase())
     if folding:
         builder = builder.filter(tantivy.Filter.ascii_fold())
