@@ -34,12 +34,11 @@ from archive.settings import Settings
 from .analysis import BREAK, SURELY_INDEXABLE, WORD, fold, indexable
 from .fields import Fields
 from .tree import And, DateRange, Every, Node, Nothing, Or, Phrase, Prefer, Term
-from .results import Found, Stored
+from .results import FACETS, Found, Stored
 
 __all__ = ["WhooshEngine"]
 
 _POSITION_GAP = 8  # between the parts of a text: no phrase spans two parts
-_FACETS = ("issuer", "type", "year")
 
 
 class _Analyser(Tokenizer):
@@ -191,7 +190,7 @@ class _Columns:
         self.date = np.zeros(0, np.int64)
         self.ids: list[str] = []
         self.facets: dict[str, tuple[np.ndarray, list[str]]] = {
-            name: (np.zeros(0, np.int64), []) for name in _FACETS}
+            name: (np.zeros(0, np.int64), []) for name in FACETS}
 
     def load(self, searcher) -> "_Columns":
         leaves = [(r, o) for r, o in searcher.reader().leaf_readers() if r.doc_count_all()]
@@ -205,7 +204,7 @@ class _Columns:
         self.date = np.concatenate([p["date"] for p in parts]) if parts else np.zeros(0, np.int64)
         self.ids = [i for p in parts for i in p["ids"]]
         self.facets = {}
-        for name in _FACETS:
+        for name in FACETS:
             values = sorted({v for p in parts for v in p[name]} - {""})
             number = {v: n for n, v in enumerate(values)}
             ords = [np.array([number.get(v, -1) for v in p[name]], np.int64) for p in parts]
@@ -250,39 +249,18 @@ class WhooshEngine:
 
     def write(self, changes: Iterable[Fields | str]) -> int:
         """Replace or add documents (an id alone: delete it), in one commit or none."""
-        count = 0
-        writer = self._ix.writer(limitmb=self.settings.index_memory_mb)
-        try:
-            for change in changes:
-                if isinstance(change, str):
-                    writer.delete_by_term("id", change)
-                else:
-                    writer.update_document(**_document(change))
-                    count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        return count
+        return _commit(self._ix.writer(limitmb=self.settings.index_memory_mb), changes,
+                       replace=True)
 
     def load(self, documents: Iterable[Fields], procs: int) -> int:
         """Fill this new, empty index; ``procs`` worker processes write a segment each."""
-        count = 0
         _ARMED.on = procs > 1
         try:
             writer = self._ix.writer(procs=procs, multisegment=procs > 1,
                                      limitmb=self.settings.index_memory_mb)
-            try:
-                for f in documents:
-                    writer.add_document(**_document(f))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            return _commit(writer, documents, replace=False)
         finally:
             _ARMED.on = False
-        return count
 
     # -- reading ------------------------------------------------------------------
 
@@ -360,6 +338,26 @@ class WhooshEngine:
             self._searcher = None
 
 
+def _commit(writer, changes: Iterable[Fields | str], replace: bool) -> int:
+    """Write ``changes`` and commit, or cancel everything if they raise."""
+    count = 0
+    try:
+        for change in changes:
+            if isinstance(change, str):
+                writer.delete_by_term("id", change)
+                continue
+            if replace:
+                writer.update_document(**_document(change))
+            else:
+                writer.add_document(**_document(change))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return count
+
+
 def _excludes(node: Node) -> bool:
     if isinstance(node, And):
         return bool(node.exclude) or any(map(_excludes, node.items))
@@ -401,7 +399,7 @@ def _matching(searcher, node: Node) -> np.ndarray:
 
 def _facet_counts(cols: _Columns, docs: np.ndarray, limit: int) -> dict[str, list[tuple[str, int]]]:
     out = {}
-    for name in _FACETS:
+    for name in FACETS:
         ords, values = cols.facets[name]
         picked = ords[docs]
         counts = np.bincount(picked[picked >= 0], minlength=len(values))
