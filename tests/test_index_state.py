@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from contextlib import closing
 import os
 import signal
 import sqlite3
@@ -40,8 +41,14 @@ def run(*args, archive: Path, ok: bool = True, env: dict | None = None):
 
 
 def catalog_count(archive: Path) -> int:
-    with sqlite3.connect(archive / "catalog.sqlite3") as db:
-        return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    """Documents in the catalog (0 while it is being created)."""
+    if not (archive / "catalog.sqlite3").exists():
+        return 0
+    with closing(sqlite3.connect(archive / "catalog.sqlite3")) as db:
+        try:
+            return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        except sqlite3.OperationalError:  # no table yet
+            return 0
 
 
 def consistent(archive: Path) -> tuple[set[str], set[str]]:
@@ -191,13 +198,13 @@ def test_an_ingest_killed_mid_batch_is_made_whole_by_the_next_run(tmp_path):
                                       "--jobs", "1", *map(str, texts)],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if (archive / "catalog.sqlite3").exists() and catalog_count(archive) >= 8:
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and catalog_count(archive) < 8:
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     run("ingest", "--no-progress", *texts, archive=archive)
     ids, indexed = consistent(archive)
     assert len(ids) == 24 and indexed == ids
