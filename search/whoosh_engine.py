@@ -19,16 +19,18 @@ import ctypes
 import os
 import signal
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import columns, fields, index as whoosh_index, query as wq
+from whoosh import collectors, columns, fields, index as whoosh_index, query as wq
 from whoosh.analysis import Token, Tokenizer
 
-from archive.errors import StorageError
+from archive.errors import QueryError, StorageError
 from archive.settings import Settings
 
 from .analysis import BREAK, SURELY_INDEXABLE, WORD, fold, indexable
@@ -264,6 +266,17 @@ class WhooshEngine:
 
     # -- reading ------------------------------------------------------------------
 
+    @contextmanager
+    def _time_limited(self) -> Iterator[None]:
+        """Whoosh walks every match in Python: a query of only common words on a large
+        archive can take minutes, so it is stopped and refused past the time limit."""
+        try:
+            yield
+        except _TooSlow:
+            raise QueryError(f"the query takes more than {self.settings.search_time_limit:g} s "
+                             "on this archive; narrow it (rarer words, a field, a date), or "
+                             "switch to tantivy (`vanthu reindex --engine tantivy`)") from None
+
     def _current(self):
         if self._searcher is None or not self._searcher.up_to_date():
             # A new searcher, not refresh(): refresh() closes readers a caller may use.
@@ -272,10 +285,11 @@ class WhooshEngine:
 
     def search(self, node: Node, *, offset: int, limit: int, sort: str,
                facet_limit: int | None) -> Found:
-        with self._lock:
+        with self._lock, self._time_limited():
             searcher = self._current()
             cols = self._columns.load(searcher)
-            docs = _matching(searcher, node)
+            deadline = time.monotonic() + self.settings.search_time_limit
+            docs = _matching(searcher, node, deadline)
             if not len(docs):
                 top = []
             elif sort == "relevance":
@@ -283,9 +297,12 @@ class WhooshEngine:
                 # AndNot matcher can let an excluded document through once it has been
                 # replaced mid-way (found by the engines' agreement test).
                 allowed = set(docs.tolist()) if _excludes(node) else None
-                hits = searcher.search(compile_query(_positive(node)), limit=offset + limit,
-                                       filter=allowed)
-                top = [(hit.docnum, hit.score or 0.0) for hit in hits[offset:offset + limit]]
+                best = _Deadline(searcher.collector(limit=offset + limit), deadline)
+                searcher.search_with_collector(compile_query(_positive(node)),
+                                               collectors.FilterCollector(best, allow=allowed)
+                                               if allowed is not None else best)
+                top = [(hit.docnum, hit.score or 0.0)
+                       for hit in best.results()[offset:offset + limit]]
             else:
                 dates = cols.date[docs]
                 key = np.where(dates == 0, np.iinfo(np.int64).max, dates) if sort == "date" \
@@ -302,8 +319,9 @@ class WhooshEngine:
         return Stored(stored["id"], tuple(stored["meta"]), body, float(score))
 
     def count(self, node: Node) -> int:
-        with self._lock:
-            return len(_matching(self._current(), node))
+        with self._lock, self._time_limited():
+            deadline = time.monotonic() + self.settings.search_time_limit
+            return len(_matching(self._current(), node, deadline))
 
     def doc_freq(self, field: str, term: str) -> int:
         with self._lock:
@@ -377,23 +395,50 @@ def _positive(node: Node) -> Node:
     return node
 
 
-def _matching(searcher, node: Node) -> np.ndarray:
+class _TooSlow(Exception):
+    pass
+
+
+class _Deadline(collectors.WrappingCollector):
+    """Stops a collector past a deadline (checked every 64 documents: no timer thread,
+    no signal, so it works in any thread; whoosh's TimeLimitCollector uses both)."""
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child)
+        self.deadline, self.seen = deadline, 0
+
+    def collect(self, sub_docnum):
+        self.seen += 1
+        if self.seen % 64 == 1 and time.monotonic() > self.deadline:
+            raise _TooSlow
+        return self.child.collect(sub_docnum)
+
+
+def _until(docnums: Iterator[int], deadline: float) -> Iterator[int]:
+    for n, docnum in enumerate(docnums):
+        if n % 256 == 0 and time.monotonic() > deadline:
+            raise _TooSlow
+        yield docnum
+
+
+def _matching(searcher, node: Node, deadline: float) -> np.ndarray:
     """The docnums matching ``node``, ascending; exclusions as set differences."""
     if not _excludes(node):
-        return np.fromiter(searcher.docs_for_query(compile_query(node)), np.int64)
+        return np.fromiter(_until(searcher.docs_for_query(compile_query(node)), deadline),
+                           np.int64)
     if isinstance(node, Prefer):
-        return _matching(searcher, node.required)
+        return _matching(searcher, node.required, deadline)
     if isinstance(node, Or):
-        return np.unique(np.concatenate([_matching(searcher, n) for n in node.items]))
+        return np.unique(np.concatenate([_matching(searcher, n, deadline) for n in node.items]))
     assert isinstance(node, And)
     if node.items:
-        docs = _matching(searcher, node.items[0])
+        docs = _matching(searcher, node.items[0], deadline)
         for item in node.items[1:]:
-            docs = np.intersect1d(docs, _matching(searcher, item), assume_unique=True)
+            docs = np.intersect1d(docs, _matching(searcher, item, deadline), assume_unique=True)
     else:
-        docs = _matching(searcher, Every())
+        docs = _matching(searcher, Every(), deadline)
     for excluded in node.exclude:
-        docs = np.setdiff1d(docs, _matching(searcher, excluded), assume_unique=True)
+        docs = np.setdiff1d(docs, _matching(searcher, excluded, deadline), assume_unique=True)
     return docs
 
 

@@ -219,3 +219,11 @@ def test_indexing_skips_normalizing_only_what_is_normal_already():
     for text in texts:
         for variant in (text, vntext.normalize(text)):
             assert normalized(variant) == vntext.normalize(variant)
+
+
+def test_a_whoosh_query_past_the_time_limit_is_refused(tmp_path):
+    ix = Index(tmp_path / "index", engine="whoosh", settings=Settings(search_time_limit=0))
+    ix.add(Record(id="a", text="chống dịch"))
+    with pytest.raises(QueryError, match="takes more than 0 s"):
+        ix.search("dich")
+    assert Index(tmp_path / "index").search("dich").total == 1  # within the default second
