@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS corrections (
     value_json TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS corrections_doc ON corrections(doc_id, id);
+CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL);
 """
 
 _DOC_FIELDS = ("ref", "number", "symbol", "doc_type", "issuer", "parent_issuer", "place",
@@ -174,6 +175,9 @@ class Catalog:
         self.update_document(doc_id, record)
 
     def update_document(self, doc_id: str, record: Record) -> None:
+        """Store a document's effective values; every call is a change the index must
+        follow (see :meth:`changes`). Call inside :meth:`write`."""
+        self._db.execute("INSERT INTO changes (doc_id) VALUES (?)", (doc_id,))
         parts = ref_parts(record.ref) or citation_parts(Citation(number=record.number,
                                                                  symbol=record.symbol))
         values = [getattr(record, f) for f in _DOC_FIELDS]
@@ -182,6 +186,18 @@ class Catalog:
             "UPDATE documents SET ref_key = ?, needs_review = ?, "
             + ", ".join(f"{f} = ?" for f in _DOC_FIELDS) + " WHERE id = ?",
             (parts.key if parts else None, review, *values, doc_id))
+
+    def sequence(self) -> int:
+        """The number of the latest change to any document (0: none yet)."""
+        return int(self._q("SELECT coalesce(max(seq), 0) FROM changes")[0][0])
+
+    def changes(self, since: int) -> list[tuple[int, str]]:
+        """(change number, id) of every document changed after change ``since``, each
+        once with its latest change, in the order of their latest changes. The search
+        index records the last change it holds and asks for what came after."""
+        rows = self._q("SELECT max(seq), doc_id FROM changes WHERE seq > ? GROUP BY doc_id "
+                       "ORDER BY 1", (since,))
+        return [(r[0], r[1]) for r in rows]
 
     def find(self, ref: str) -> list[str]:
         """Ids of documents with an identity (own or copy) of this number and symbol."""

@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Settings"]
+from .errors import VanthuError
+
+__all__ = ["Settings", "SEARCH_ENGINES"]
+
+SEARCH_ENGINES = ("whoosh", "tantivy")
 
 
 def _default_archive() -> Path:
@@ -17,8 +21,13 @@ def _default_queue() -> str | None:
     return os.environ.get("VANTHU_QUEUE") or None
 
 
+def _env_engine() -> str | None:
+    return os.environ.get("VANTHU_SEARCH_ENGINE") or None
+
+
 def _env(name: str, default: float) -> Any:
-    """A limit's default, overridden by the environment variable ``name`` (a number)."""
+    """A tunable's default, overridden by the environment variable ``name`` (a number),
+    read when Settings are made."""
     def read() -> float:
         raw = os.environ.get(name)
         if not raw:
@@ -26,7 +35,7 @@ def _env(name: str, default: float) -> Any:
         try:
             return type(default)(float(raw))
         except ValueError:
-            raise ValueError(f"{name}={raw!r}: expected a number") from None
+            raise VanthuError(f"{name}={raw!r} is not a number") from None
     return field(default_factory=read)
 
 
@@ -68,6 +77,29 @@ class Settings:
     # Address space of each reader/OCR worker process and its tesseract: a decompression
     # bomb fails there with "over the memory limit" instead of taking the machine's memory.
     worker_memory_bytes: int = _env("VANTHU_WORKER_MEMORY_BYTES", 4 << 30)
+    # The engine of a new index and of `vanthu reindex` ($VANTHU_SEARCH_ENGINE). None: an
+    # archive's index keeps the engine it was built with (whoosh for a new one); when set,
+    # an index built by the other engine asks for `vanthu reindex`.
+    search_engine: str | None = field(default_factory=_env_engine)
+    # Ingest commits the index every N stored documents or T seconds, and at the end.
+    index_batch_docs: int = _env("VANTHU_INDEX_BATCH_DOCS", 100)
+    index_batch_seconds: float = _env("VANTHU_INDEX_BATCH_SECONDS", 10.0)
+    index_lock_timeout: float = 30.0  # seconds a writer waits for another one
+    index_memory_mb: int = 256  # per writing process (whoosh limitmb, tantivy heap)
+    # Hostile or mistaken queries are refused with a QueryError beyond these.
+    query_max_chars: int = 1000
+    query_max_terms: int = 64
+    query_max_depth: int = 16  # nested parentheses
+    search_max_results: int = 10_000  # how far pages may go (page × limit)
+    search_time_limit: float = 1.0  # seconds a whoosh query may walk its matches
+    fuzzy_max_terms: int = 50  # indexed words a `word~` may expand to
+    suggest_max_words: int = 4  # unknown words "did you mean" tries to replace
+    suggest_max_terms: int = 50_000  # indexed words it compares with each of them
+
+    def __post_init__(self) -> None:
+        if self.search_engine is not None and self.search_engine not in SEARCH_ENGINES:
+            raise VanthuError(f"unknown search engine {self.search_engine!r}; "
+                              f"use {' or '.join(SEARCH_ENGINES)}")
 
     @property
     def index_dir(self) -> Path:

@@ -332,6 +332,16 @@ class Archive:
                 yield self.get(doc_id)
             after = batch[-1][0]
 
+    def sequence(self) -> int:
+        """The catalog's latest change number: grows with every store, correction and
+        reparse (the search index compares it with the change it last indexed)."""
+        return self._catalog.sequence()
+
+    def changes(self, since: int) -> list[tuple[int, str]]:
+        """(change number, id) of the documents changed after change ``since``, oldest
+        first: what ``search.Index.sync`` indexes."""
+        return self._catalog.changes(since)
+
     def ids(self) -> list[str]:
         """All document ids in ingest order."""
         out: list[str] = []

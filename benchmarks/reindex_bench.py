@@ -1,9 +1,9 @@
 """`vanthu reindex` of a large archive: time and peak memory (prints figures).
 
-    python benchmarks/reindex_bench.py --docs 50000 [--archive DIR]
+    python benchmarks/reindex_bench.py --docs 50000 [--archive DIR] [--engine tantivy]
 
-Fills an archive with generated directives (the generator of search_bench.py: recombined
-seed and gazette paragraphs, varied issuers, numbers, dates and citations), through
+Fills an archive with directives made of real text (``realtext.py``: vbpl and gazette
+paragraphs shuffled into ≈ 10 KB documents, varied issuers, numbers, dates, citations), through
 ``Archive.store`` as ingest does (fsync, citation resolution and all), unless DIR already
 holds that many documents. Then runs ``vanthu reindex`` as a separate process and samples
 the resident memory of it and all its worker processes every 50 ms: "peak RSS" is the
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from archive.store import Archive  # noqa: E402
-from search_bench import generate, source_paragraphs  # noqa: E402
+from realtext import generate, paragraphs  # noqa: E402
 
 
 def fill(archive_dir: Path, n: int) -> None:
@@ -34,7 +34,7 @@ def fill(archive_dir: Path, n: int) -> None:
             print(f"archive {archive_dir} already holds {have} documents")
             return
         started, done = time.perf_counter(), 0
-        for i, record in enumerate(generate(n, source_paragraphs())):
+        for i, record in enumerate(generate(n, paragraphs(archive_dir.parent / "realtext-cache"))):
             if i < have:
                 continue
             original = f"{i}\n{record.text}".encode()
@@ -70,10 +70,11 @@ def tree_rss_kib(root_pid: int) -> int:
     return total
 
 
-def reindex(archive_dir: Path) -> tuple[float, float]:
+def reindex(archive_dir: Path, engine: str) -> tuple[float, float]:
     vanthu = Path(sys.executable).with_name("vanthu")
     started = time.perf_counter()
-    proc = subprocess.Popen([str(vanthu), "--archive", str(archive_dir), "reindex"])
+    proc = subprocess.Popen([str(vanthu), "--archive", str(archive_dir), "reindex",
+                             "--engine", engine])
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss_kib(proc.pid))
@@ -87,12 +88,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=50_000)
     parser.add_argument("--archive", type=Path, default=None)
+    parser.add_argument("--engine", choices=("whoosh", "tantivy"), default="whoosh")
     args = parser.parse_args()
-    archive_dir = args.archive or Path(tempfile.mkdtemp(prefix="vanthu-reindex-"))
+    archive_dir = args.archive or Path(tempfile.mkdtemp(prefix="vanthu-reindex-")) / "archive"
     fill(archive_dir, args.docs)
-    seconds, peak_mib = reindex(archive_dir)
-    print(f"vanthu reindex of {args.docs} documents: {seconds:.0f} s "
-          f"({args.docs / seconds:.0f} docs/s), peak RSS of the process tree {peak_mib:.0f} MiB")
+    seconds, peak_mib = reindex(archive_dir, args.engine)
+    print(f"vanthu reindex --engine {args.engine} of {args.docs} documents: {seconds:.0f} s "
+          f"({args.docs / seconds:.0f} docs/s), peak RSS of the process tree {peak_mib:.0f} MiB; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -1,20 +1,18 @@
-"""Search benchmark: indexing speed, index size, query latency per class (prints figures).
+"""Search benchmark on real text: indexing, index size, latency per query class (prints figures).
 
-    python benchmarks/search_bench.py --docs 10000 [--procs 1 2] [--workdir DIR]
-    python benchmarks/search_bench.py --docs 50000 --index DIR --no-naive   # queries only
+    python benchmarks/search_bench.py --docs 14000 [--engines whoosh tantivy] [--procs 2]
+    python benchmarks/search_bench.py --docs 50000 --workdir DIR --reuse   # queries only
 
-``--index DIR`` reuses a vanthu index built earlier (``DIR`` as printed, e.g.
-``WORKDIR/vanthu-p2``) with the same ``--docs``: no indexing, only the queries.
-
-Documents are generated from the seed texts and the dev-corpus gazette texts:
-paragraphs recombined, with varied issuers, numbers, dates, signers and citations
-(each cited ref is written into the text, as real directives do). Every indexing run
-is a separate process so that its peak memory (incl. worker processes) is its own:
-"peak RSS" is the rebuilding process's own peak plus the largest worker's peak (an
-upper bound of the sum, read from ``getrusage``). CPU seconds (process plus workers)
-per document and per query are reported next to wall-clock times: on a shared
-machine they are far less noisy. The same queries run against a naive Whoosh schema
-(StandardAnalyzer, one text field) as a yardstick. Not a test: figures are noisy.
+Documents are real paragraphs (vbpl and gazette texts) shuffled into new directives of
+≈ 9 KB on average with varied metadata (``realtext.py``). For each engine, in a process
+of its own: ``Index.rebuild`` (docs/s, MB of text/s, index size ÷ text size, peak RSS of
+the process and its largest worker), then 40 queries per class through ``Index.search``
+(limit 20, facets and highlights, as the web UI asks): p50/p95 wall time and CPU time.
+Raw tantivy — the same tokenizer, one text field, tantivy's own snippets and a terms
+aggregation, no vanthu layer — runs the same queries as the yardstick. Hostile queries
+report their slowest time (each must answer or be refused within 1 s), and a late
+document added to the built index its time. Totals are compared between engines.
+Not a test: figures depend on the machine and its load (printed).
 """
 from __future__ import annotations
 
@@ -34,79 +32,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from archive.record import Citation, Record  # noqa: E402
-from archive.vntext import normalize  # noqa: E402
+from realtext import generate, paragraphs  # noqa: E402
 
-PLACES = ["Hoàn Kiếm", "Ba Đình", "Đống Đa", "Hai Bà Trưng", "Hà Đông", "Cầu Giấy", "Thanh Xuân",
-          "Long Biên", "Tây Hồ", "Hoàng Mai", "Liên Chiểu", "Hải Châu", "Sơn Trà", "Thủ Đức"]
-WARDS = ["Hòa Minh", "Hàng Trống", "Tràng Tiền", "Phúc Tân", "Yết Kiêu", "Quang Trung", "Văn Miếu"]
-ISSUER_FORMS = ["Ủy ban nhân dân quận {p}", "Quận ủy {p}", "Đảng ủy phường {w}", "UBND phường {w}",
-                "Ban Chỉ đạo phòng, chống dịch quận {p}", "Hội đồng nhân dân quận {p}"]
-MINISTRIES = ["Bộ Tài chính", "Bộ Y tế", "Bộ Lao động - Thương binh và Xã hội", "Chính phủ",
-              "Thủ tướng Chính phủ", "Thành ủy Hà Nội", "Bộ Kế hoạch và Đầu tư"]
-TYPES = [("CV", "Công văn"), ("TB", "Thông báo"), ("KH", "Kế hoạch"), ("QĐ", "Quyết định"),
-         ("CT", "Chỉ thị"), ("CĐ", "Công điện"), ("NQ", "Nghị quyết"), ("TT", "Thông tư")]
-SYMBOLS = ["UBND-VP", "CV/QU", "CV/ĐU", "TB/TU", "QĐ-BTC", "CT-TTg", "NQ-CP", "BYT-DP", "KH-UBND"]
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ"]
-MIDDLE = ["Văn", "Thị", "Quốc", "Công", "Tuấn", "Thanh", "Minh"]
-GIVEN = ["Long", "Khánh", "Trường", "Dũng", "Hòa", "Mai", "Chúng", "Nga", "Tuấn", "Hoan"]
-
-
-def source_paragraphs() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((SHARED / "seeds").glob("*.txt"))]
-    dumped = Path("/tmp/corpus_text")
-    if dumped.is_dir():
-        texts += [p.read_text(encoding="utf-8") for p in sorted(dumped.glob("*.txt"))]
-    else:
-        import pdfplumber
-        for pdf_path in sorted((SHARED / "corpus" / "congbao").glob("*.pdf")):
-            with pdfplumber.open(pdf_path) as pdf:
-                texts.append("\n".join(page.extract_text() or "" for page in pdf.pages))
-    paragraphs: list[str] = []
-    for text in texts:
-        text = re.sub(r"<<<page[^>]*>>>", "", normalize(text))
-        lines = [ln.strip() for ln in text.splitlines() if len(ln.strip()) > 20]
-        for i in range(0, len(lines), 4):
-            paragraphs.append(" ".join(lines[i:i + 4]))
-    return paragraphs
-
-
-def issuers() -> list[str]:
-    out = list(MINISTRIES)
-    for form in ISSUER_FORMS:
-        out += [form.format(p=p, w=w) for p in PLACES for w in WARDS[:1]] if "{p}" in form else \
-               [form.format(p="", w=w) for w in WARDS]
-    return sorted(set(out))
-
-
-def generate(n: int, paragraphs: list[str]):
-    """Yield ``n`` deterministic records."""
-    all_issuers = issuers()
-    for i in range(n):
-        rnd = random.Random(i)
-        doc_type, type_name = rnd.choice(TYPES)
-        number = rnd.randint(1, 3000)
-        ref = f"{number}/{rnd.choice(SYMBOLS)}"
-        year = rnd.randint(2015, 2026)
-        date = f"{year}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
-        cited = []
-        for _ in range(rnd.randint(0, 5)):
-            j = rnd.randrange(n)
-            cited.append(f"{random.Random(j).randint(1, 3000)}/{rnd.choice(SYMBOLS)}")
-        body = [rnd.choice(paragraphs) for _ in range(rnd.randint(5, 14))]
-        for ref_cited in cited:
-            body.insert(rnd.randrange(len(body) + 1),
-                        f"Thực hiện văn bản số {ref_cited} ngày {rnd.randint(1, 28)}/{rnd.randint(1, 12)}/{year}.")
-        issuer = rnd.choice(all_issuers)
-        signer = f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE)} {rnd.choice(GIVEN)}"
-        subject = rnd.choice(paragraphs)[:120]
-        text = f"{issuer.upper()}\nSố: {ref}\n{subject}\n\n" + "\n\n".join(body) + f"\n\n{signer}"
-        yield Record(id=f"doc-{i:06d}", ref=ref, number=str(number), doc_type=doc_type,
-                     doc_type_name=type_name, issuer=issuer, date=date, signer=signer,
-                     subject=subject, text=text,
-                     citations=tuple(Citation(ref=r, number=r.split("/")[0]) for r in cited))
+CLASSES = ("word", "3 words", "folded 3 words", "phrase", "issuer+date", "cites", "ref")
+HOSTILE = ["chong~2", "quy~2 dinh~2 cua~2 cac~2", "x" * 10_000, "NOT " * 2000 + "dich",
+           "(" * 300 + "dich" + ")" * 300, " ".join(["quy dinh"] * 40),
+           '"quy định của" OR "theo quy định" OR "của các"', "a" * 39 + "~2"]
 
 
 def peak_mb() -> float:
@@ -117,9 +50,7 @@ def peak_mb() -> float:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (user + system)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -127,145 +58,241 @@ def dir_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def phase_index(args) -> dict:
-    paragraphs = source_paragraphs()
-    path = Path(args.workdir) / f"{args.kind}-p{args.procs}"
+def queries(n_docs: int, pool: list[str], per_class: int = 40) -> dict[str, list[str]]:
+    from search.analysis import fold
+
+    rnd = random.Random(42)
+    sample = list(generate(min(n_docs, 2000), pool))
+    out: dict[str, list[str]] = {name: [] for name in CLASSES}
+    for _ in range(per_class):
+        words = re.findall(r"\w+", rnd.choice(pool).lower())
+        while len(words) < 4:
+            words = re.findall(r"\w+", rnd.choice(pool).lower())
+        k = rnd.randrange(len(words) - 3)
+        doc = rnd.choice(sample)
+        out["word"].append(rnd.choice(words))
+        out["3 words"].append(" ".join(words[k:k + 3]))
+        out["folded 3 words"].append(fold(" ".join(words[k:k + 3])))
+        out["phrase"].append('"%s"' % " ".join(words[k:k + 3]))
+        out["issuer+date"].append(f'issuer:"{doc.issuer}" date:{doc.date[:4]}')
+        cited = doc.citations[0].ref if doc.citations else doc.ref
+        out["cites"].append(f"cites:{cited}")
+        out["ref"].append(f"ref:{doc.ref}")
+    return out
+
+
+def text_mb(n: int, pool: list[str]) -> float:
+    return sum(len(r.text.encode("utf-8")) for r in generate(n, pool)) / 2**20
+
+
+# -- phases (each in a process of its own) ------------------------------------------------
+
+
+def phase_build(args) -> dict:
+    from archive.settings import Settings
+    from search import Index
+
+    pool = paragraphs(Path(args.workdir) / "cache")
+    path = Path(args.workdir) / args.engine
     shutil.rmtree(path, ignore_errors=True)
     start, cpu = time.perf_counter(), cpu_seconds()
-    if args.kind == "vanthu":
-        from search import Index
-        Index(path).rebuild(generate(args.docs, paragraphs), procs=args.procs)
+    if args.engine == "raw":
+        raw_build(path, generate(args.docs, pool), args.procs)
     else:
-        from whoosh import fields, index
-        from whoosh.analysis import StandardAnalyzer
-        path.mkdir(parents=True)
-        schema = fields.Schema(id=fields.ID(stored=True, unique=True),
-                               content=fields.TEXT(analyzer=StandardAnalyzer(), stored=True))
-        writer = index.create_in(str(path), schema).writer(limitmb=256)
-        for r in generate(args.docs, paragraphs):
-            writer.add_document(id=r.id, content=f"{r.issuer} {r.subject} {r.date} {r.text}")
-        writer.commit()
+        Index(path, engine=args.engine, settings=Settings()).rebuild(
+            generate(args.docs, pool), procs=args.procs)
     seconds = time.perf_counter() - start
-    cpu = cpu_seconds() - cpu
-    return {"docs": args.docs, "seconds": seconds, "docs_per_s": args.docs / seconds,
-            "cpu_ms_per_doc": cpu / args.docs * 1000,
-            "size_mb": dir_mb(path), "peak_mb": peak_mb(), "path": str(path)}
+    return {"seconds": seconds, "cpu": cpu_seconds() - cpu, "size_mb": dir_mb(path),
+            "peak_mb": peak_mb()}
 
 
-def query_classes(n: int, paragraphs: list[str]) -> dict[str, list[str]]:
-    rnd = random.Random(42)
-    sample = list(generate(min(n, 2000), paragraphs))
-    words = [w for p in paragraphs for w in re.findall(r"\w{2,}", p.lower()) if not w.isdigit()]
+def _raw_index(path: Path, create: bool):
+    import tantivy
+
+    from search.tantivy_engine import _analyzer
+
+    if create:
+        b = tantivy.SchemaBuilder()
+        b.add_text_field("text", stored=True, tokenizer_name="vi_fold", index_option="position")
+        b.add_text_field("issuer", tokenizer_name="vi_fold", index_option="position")
+        for name in ("ref", "cites"):
+            b.add_text_field(name, tokenizer_name="raw", index_option="freq")
+        b.add_text_field("f_issuer", fast=True, tokenizer_name="raw", index_option="basic")
+        b.add_integer_field("date", indexed=True, fast=True)
+        ix = tantivy.Index(b.build(), str(path))
+    else:
+        ix = tantivy.Index.open(str(path))
+    ix.register_tokenizer("vi_fold", _analyzer(folding=True))
+    return ix
+
+
+def raw_build(path: Path, records, procs: int) -> None:
+    import tantivy
+
+    from search.query import ref_key
+
+    path.mkdir(parents=True)
+    ix = _raw_index(path, create=True)
+    writer = ix.writer(heap_size=256_000_000, num_threads=procs)
+    for r in records:
+        doc = tantivy.Document()
+        doc.add_text("text", f"{r.subject}\n{r.text}")
+        doc.add_text("issuer", r.issuer)
+        doc.add_text("ref", ref_key(r.ref))
+        for c in r.citations:
+            doc.add_text("cites", ref_key(c.ref))
+        doc.add_text("f_issuer", r.issuer)
+        doc.add_integer("date", int(r.date.replace("-", "")))
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def raw_search(ix, text: str) -> int:
+    """The class's query straight to tantivy: parse, count, top 20, snippets, facets."""
+    import tantivy
+
     from search.analysis import fold
-    classes: dict[str, list[str]] = {k: [] for k in
-               ("word", "3 words", "folded 3 words", "phrase 3", "issuer+date", "cites", "ref")}
-    for _ in range(40):
-        para = re.findall(r"\w+", rnd.choice(paragraphs).lower())
-        k = rnd.randrange(max(1, len(para) - 3))
-        doc = rnd.choice(sample)
-        classes["word"].append(rnd.choice(words))
-        three = " ".join(rnd.choice(words) for _ in range(3))
-        classes["3 words"].append(" ".join(para[k:k + 3]) if rnd.random() < 0.5 else three)
-        classes["folded 3 words"].append(fold(" ".join(para[k:k + 3])))
-        classes["phrase 3"].append('"%s"' % " ".join(para[k:k + 3]))
-        classes["issuer+date"].append(f'issuer:"{doc.issuer}" date:{doc.date[:4]}')
-        classes["cites"].append(f"cites:{rnd.choice(doc.citations).ref}" if doc.citations else f"cites:{doc.number}")
-        classes["ref"].append(f"ref:{doc.ref}")
-    return classes
+    from search.query import ref_key
 
-
-def naive_text(query: str) -> str:
-    """The same query for the one-field schema: field prefixes dropped, refs as words."""
-    return re.sub(r"\b(issuer|type|signer|cites|ref|date):", "", query)
+    schema, searcher, q = ix.schema, ix.searcher(), tantivy.Query
+    if text.startswith(("ref:", "cites:")):
+        name, _, value = text.partition(":")
+        query = q.term_query(schema, name, ref_key(value))
+    elif text.startswith("issuer:"):
+        issuer, year = re.match(r'issuer:"(.*)" date:(\d+)', text).groups()
+        query = q.boolean_query([
+            (tantivy.Occur.Must, q.phrase_query(schema, "issuer", re.findall(r"\w+", fold(issuer)))),
+            (tantivy.Occur.Must, q.range_query(schema, "date", tantivy.FieldType.Integer,
+                                               int(year) * 10000, int(year) * 10000 + 9999))])
+    elif text.startswith('"'):
+        query = q.phrase_query(schema, "text", re.findall(r"\w+", fold(text)))
+    else:
+        query = q.boolean_query([(tantivy.Occur.Must, q.term_query(schema, "text", w))
+                                 for w in re.findall(r"\w+", fold(text))])
+    result = searcher.search(query, 20, count=True)
+    snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "text")
+    for _, address in result.hits:
+        snippets.snippet_from_doc(searcher.doc(address)).to_html()
+    searcher.aggregate(query, {"issuer": {"terms": {"field": "f_issuer", "size": 20}}})
+    return result.count
 
 
 def phase_query(args) -> dict:
-    paragraphs = source_paragraphs()
-    classes = query_classes(args.docs, paragraphs)
-    out: dict[str, dict] = {}
-    if args.kind == "vanthu":
-        from search import Index
-        ix = Index(args.path)
+    from archive.errors import QueryError
+    from archive.settings import Settings
+    from search import Index
 
-        def run(q: str) -> int:
-            return ix.search(q, limit=20, facets=True).total
+    pool = paragraphs(Path(args.workdir) / "cache")
+    path = Path(args.workdir) / args.engine
+    if args.engine == "raw":
+        ix = _raw_index(path, create=False)
+        run = lambda text: raw_search(ix, text)  # noqa: E731
     else:
-        from whoosh import index, highlight
-        from whoosh.qparser import QueryParser
-        searcher = index.open_dir(args.path).searcher()
-        parser = QueryParser("content", searcher.schema)
+        index = Index(path, engine=args.engine, settings=Settings(), create=False)
 
-        def run(q: str) -> int:
-            results = searcher.search(parser.parse(naive_text(q)), limit=20)
-            results.fragmenter = highlight.ContextFragmenter()
-            for hit in results:
-                hit.highlights("content")
-            return len(results)
-    for name, queries in classes.items():
-        run(queries[0])
-        times, cpu, hits = [], [], []
-        for q in queries:
+        def run(text: str) -> int:
+            try:
+                return index.search(text, limit=20, facets=True).total
+            except QueryError:  # past the time limit (whoosh): refused, -1
+                return -1
+    out: dict = {"classes": {}, "totals": {}}
+    for name, texts in queries(args.docs, pool).items():
+        run(texts[0])  # warm the caches of this class once
+        wall, cpu, totals = [], [], []
+        for text in texts:
             t, c = time.perf_counter(), time.process_time()
-            hits.append(run(q))
-            times.append((time.perf_counter() - t) * 1000)
+            totals.append(run(text))
+            wall.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
-        times.sort()
+        wall.sort()
         cpu.sort()
-        out[name] = {"p50_ms": statistics.median(times), "p95_ms": times[int(len(times) * 0.95) - 1],
-                     "cpu_p50_ms": statistics.median(cpu), "cpu_p95_ms": cpu[int(len(cpu) * 0.95) - 1],
-                     "mean_hits": statistics.mean(hits), "zero_hit_queries": sum(h == 0 for h in hits)}
+        p95 = int(len(wall) * 0.95) - 1
+        answered = [t for t in totals if t >= 0] or [0]
+        out["classes"][name] = {"p50": statistics.median(wall), "p95": wall[p95],
+                                "cpu50": statistics.median(cpu), "cpu95": cpu[p95],
+                                "hits": statistics.mean(answered),
+                                "refused": len(totals) - len([t for t in totals if t >= 0])}
+        out["totals"][name] = totals
+    if args.engine != "raw":
+        slowest, refused = 0.0, 0
+        for text in HOSTILE:
+            t = time.perf_counter()
+            try:
+                index.search(text, limit=20)
+            except QueryError:
+                refused += 1
+            slowest = max(slowest, (time.perf_counter() - t) * 1000)
+        out["hostile"] = {"slowest_ms": slowest, "refused": refused, "of": len(HOSTILE)}
+        late = []
+        for record in generate(5, pool, start=args.docs + 1):
+            t = time.perf_counter()
+            index.add(record)
+            late.append((time.perf_counter() - t) * 1000)
+        out["late_add_ms"] = {"p50": statistics.median(late), "max": max(late)}
+        for record in generate(5, pool, start=args.docs + 1):
+            index.delete(record.id)
     return out
 
 
 def child(phase: str, **kw) -> dict:
     cmd = [sys.executable, __file__, "--phase", phase] + [
         x for k, v in kw.items() for x in (f"--{k}", str(v))]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{phase} {kw} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=10_000)
-    ap.add_argument("--procs", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--docs", type=int, default=14_000)
+    ap.add_argument("--engines", nargs="*", default=["tantivy", "whoosh"])
+    ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--no-naive", action="store_true")
-    ap.add_argument("--index", help="query this existing vanthu index (built with the same --docs)"
-                                    " instead of indexing")
+    ap.add_argument("--reuse", action="store_true", help="query the indexes built earlier in WORKDIR")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
-    ap.add_argument("--kind", default="vanthu", help=argparse.SUPPRESS)
-    ap.add_argument("--path", help=argparse.SUPPRESS)
+    ap.add_argument("--engine", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
-        args.procs = args.procs[0] if isinstance(args.procs, list) else args.procs
-        result = phase_index(args) if args.phase == "index" else phase_query(args)
-        print(json.dumps(result))
+        print(json.dumps(phase_build(args) if args.phase == "build" else phase_query(args)))
         return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="vanthu-bench-"))
-    print(f"# {args.docs} documents, workdir {workdir}, load average "
-          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    built = {}
-    for procs in ([] if args.index else args.procs):
-        r = child("index", docs=args.docs, procs=procs, workdir=workdir, kind="vanthu")
-        built[procs] = r
-        print(f"vanthu index procs={procs}: {r['docs_per_s']:.0f} docs/s ({r['seconds']:.0f} s), "
-              f"CPU {r['cpu_ms_per_doc']:.1f} ms/doc, size {r['size_mb']:.0f} MB, "
-              f"peak RSS {r['peak_mb']:.0f} MB", flush=True)
-    kinds = [("vanthu", args.index or built[args.procs[0]]["path"])]
-    if not args.no_naive:
-        r = child("index", docs=args.docs, procs=1, workdir=workdir, kind="naive")
-        print(f"naive index: {r['docs_per_s']:.0f} docs/s, CPU {r['cpu_ms_per_doc']:.1f} ms/doc, "
-              f"size {r['size_mb']:.0f} MB, peak RSS {r['peak_mb']:.0f} MB", flush=True)
-        kinds.append(("naive", r["path"]))
-    for kind, path in kinds:
-        stats = child("query", docs=args.docs, kind=kind, path=path, procs=1)
-        print(f"\n{kind} queries (limit 20, highlights{' + facets' if kind == 'vanthu' else ''}):")
-        print(f"  {'class':16} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'CPU p95':>8} "
-              f"{'mean hits':>10} {'0-hit':>6}")
-        for name, s in stats.items():
-            print(f"  {name:16} {s['p50_ms']:8.1f} {s['p95_ms']:8.1f} {s['cpu_p50_ms']:8.1f} "
-                  f"{s['cpu_p95_ms']:8.1f} {s['mean_hits']:10.0f} {s['zero_hit_queries']:6d}", flush=True)
-    print("# load average at the end " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    pool = paragraphs(workdir / "cache")
+    mb = text_mb(args.docs, pool)
+    print(f"# {args.docs} documents, {mb:.0f} MB of text ({mb * 1024 / args.docs:.1f} KB each), "
+          f"workdir {workdir}, {args.procs} procs, load average {load()}", flush=True)
+    engines = args.engines + ["raw"]
+    for engine in engines if not args.reuse else []:
+        r = child("build", docs=args.docs, engine=engine, procs=args.procs, workdir=workdir)
+        print(f"{engine:8} build: {args.docs / r['seconds']:.0f} docs/s, {mb / r['seconds']:.2f} MB/s "
+              f"({r['seconds']:.0f} s, CPU {r['cpu'] / args.docs * 1000:.1f} ms/doc), "
+              f"index {r['size_mb']:.0f} MB = {r['size_mb'] / mb:.2f}× text, "
+              f"peak RSS {r['peak_mb']:.0f} MB; load {load()}", flush=True)
+    results = {e: child("query", docs=args.docs, engine=e, procs=1, workdir=workdir) for e in engines}
+    print(f"\nqueries (limit 20, facets, highlights), ms; load {load()}")
+    print(f"  {'class':15}" + "".join(f" {e + ' p50':>13} {e + ' p95':>13}" for e in engines)
+          + "   mean hits   same totals   refused")
+    for name in CLASSES:
+        row = "".join(f" {results[e]['classes'][name]['p50']:13.1f} {results[e]['classes'][name]['p95']:13.1f}"
+                      for e in engines)
+        totals = [results[e]["totals"][name] for e in args.engines]
+        answered = [t for t in zip(*totals) if min(t) >= 0]
+        same = sum(len(set(t)) == 1 for t in answered)
+        refused = " ".join(f"{e} {results[e]['classes'][name]['refused']}" for e in args.engines)
+        print(f"  {name:15}{row} {results[engines[0]]['classes'][name]['hits']:11.0f}   "
+              f"{same}/{len(answered):<10}  {refused}")
+    for e in args.engines:
+        h, late = results[e]["hostile"], results[e]["late_add_ms"]
+        cpu = max(results[e]["classes"][n]["cpu95"] for n in CLASSES)
+        print(f"{e}: hostile queries slowest {h['slowest_ms']:.0f} ms ({h['refused']}/{h['of']} "
+              f"refused); a late document added in {late['p50']:.0f} ms (max {late['max']:.0f}); "
+              f"worst class CPU p95 {cpu:.1f} ms")
+    print(f"# load average at the end {load()}")
 
 
 if __name__ == "__main__":

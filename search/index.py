@@ -1,17 +1,20 @@
-"""The search index: derived from archive records, rebuilt at will, written by one writer.
+"""The search index: derived from the archive, rebuilt at will, one writer at a time.
 
 Layout of ``path``::
 
-    CURRENT          name of the generation searches use (replaced atomically)
-    gen-<n>/         a whoosh index, plus SCHEMA (its SCHEMA_VERSION)
-    write.lock       held by every write batch, briefly
-    rebuild.lock     held for a whole rebuild
-    journal.jsonl    changes made while a rebuild runs, replayed before its swap
+    CURRENT                   the folder searches use (replaced atomically by a rebuild)
+    <engine>-<n>/vanthu.json    its engine, SCHEMA_VERSION and the catalog change it holds
+    <engine>-<n>/…            the engine's own files
+    write.lock                held by every write, briefly
+    rebuild.lock              held for a whole rebuild
 
-``rebuild()`` fills a new generation while searches and ingest carry on with the
-current one, then replays the journal and swaps ``CURRENT`` — so ingest and reindex
-neither corrupt nor lock out each other. A write batch commits only when its body
-raised nothing, and always releases its locks.
+Writes go through the engine's own atomic commit: readers see the index before or after
+it, never half of it. ``vanthu.json`` records the catalog's change number up to which the
+index is complete (written only after the commit, so it may lag, never lead), and
+:meth:`Index.sync` first indexes every document the catalog changed after it: a process
+killed between the catalog commit and the index commit leaves nothing unfindable once
+any later write runs. A rebuild fills a new folder while searches and writes go on with
+the current one, then catches up with the catalog and swaps ``CURRENT``.
 """
 from __future__ import annotations
 
@@ -24,27 +27,68 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
-from whoosh import index as whoosh_index
-from whoosh.searching import Searcher
-
-from archive.errors import QueryError, StorageError
+from archive.errors import NotFoundError, QueryError, StorageError, VanthuError
 from archive.record import Record
+from archive.settings import SEARCH_ENGINES, Settings
 
-from .locking import file_lock, is_locked
+from .fields import Fields, fields_of
+from .locking import file_lock
 from .query import parse
-from .results import SORTS, FacetCache, SearchResult, highlight_runs, run, suggest
-from .schema import SCHEMA_VERSION, document, make_schema
+from .results import SORTS, SearchResult, page_of
 from .snippets import Highlighter
-from .writer import BulkWriter, write_all
+from .spelling import expand_fuzzy, suggest
+from .tantivy_engine import TantivyEngine
+from .whoosh_engine import WhooshEngine
 
-__all__ = ["Index"]
+__all__ = ["Index", "RecordSource", "SCHEMA_VERSION"]
 
-_LIMITMB = 192  # postings kept in memory per writer process before a segment is written
+# Bump whenever fields, analysis or fields_of() change: an index built by another
+# version reports needs_rebuild() instead of answering wrongly.
+SCHEMA_VERSION = 4
+ENGINES: dict[str, Any] = {"whoosh": WhooshEngine, "tantivy": TantivyEngine}
+REINDEX = "run `vanthu reindex`"
+_FOLDERS = (*ENGINES, "gen")  # index folders, this version's and the generations of older ones
+
+
+class RecordSource(Protocol):
+    """What :meth:`Index.sync` needs from the archive (``archive.store.Archive`` has it)."""
+
+    def sequence(self) -> int: ...
+    def changes(self, since: int) -> list[tuple[int, str]]: ...
+    def get(self, doc_id: str) -> Record: ...
+
+
+class _FromCaller(Exception):
+    """An exception raised by the caller's records, to be re-raised as it was."""
+
+    def __init__(self, original: Exception):
+        super().__init__(str(original))
+        self.original = original
+
+
+def _guarded(items: Iterable[Record | str]) -> Iterator[Fields | str]:
+    """The fields of each record (an id stands for a deletion), with the caller's own
+    exceptions marked so that they reach the caller unchanged."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+            change = item if isinstance(item, str) else fields_of(item)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _FromCaller(exc) from exc
+        yield change
 
 
 class Index:
-    """Open (or create) the index at ``path``.
+    """The index at ``path`` (created, empty, when there is none and ``create``; without
+    ``create``, a missing index is reported by :meth:`problem` and by any use but rebuild).
+
+    ``engine`` (else ``settings.search_engine``) is the engine the caller expects: an
+    index built by the other one answers ``needs_rebuild()``. None takes what is there.
 
     >>> import tempfile
     >>> ix = Index(Path(tempfile.mkdtemp()) / "index")
@@ -53,163 +97,231 @@ class Index:
     1
     """
 
-    def __init__(self, path: Path | str, *, lock_timeout: float = 30.0):
+    def __init__(self, path: Path | str, *, engine: str | None = None, create: bool = True,
+                 settings: Settings | None = None):
         self.path = Path(path)
-        self.lock_timeout = lock_timeout
+        self.settings = settings or Settings()
+        self.wanted = engine or self.settings.search_engine
+        if self.wanted is not None and self.wanted not in SEARCH_ENGINES:
+            raise VanthuError(f"unknown search engine {self.wanted!r}; use {' or '.join(SEARCH_ENGINES)}")
         self._mutex = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._searcher_gen: str | None = None
-        self._facets = FacetCache()
+        self._engine: Any = None
+        self._engine_folder: str | None = None
+        if (self.path / "CURRENT").exists() or not create:
+            return
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            if self._current() is None:
-                with self._write_lock():
-                    if self._current() is None:
-                        self._switch_to(self._new_generation())
+            with self._write_lock():
+                if not (self.path / "CURRENT").exists():
+                    folder = self._new_folder(self.wanted or "whoosh", synced=0)
+                    self._switch_to(folder.name)
         except OSError as exc:
             raise StorageError(f"cannot create the search index in {self.path}: {exc}") from exc
 
-    # -- state on disk ------------------------------------------------------------------
+    # -- state on disk --------------------------------------------------------------
 
-    def _current(self) -> str | None:
+    def _current(self) -> str:
         try:
-            return (self.path / "CURRENT").read_text(encoding="utf-8").strip() or None
+            name = (self.path / "CURRENT").read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            return None
+            raise NotFoundError(f"there is no search index in {self.path}; {REINDEX}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StorageError(f"cannot read {self.path / 'CURRENT'}: {exc}; {REINDEX}") from exc
+        if not name or "/" in name or name.startswith("."):
+            raise StorageError(f"{self.path / 'CURRENT'} is empty or damaged; {REINDEX}")
+        if not (self.path / name).is_dir():
+            raise StorageError(f"the search index {self.path / name} is missing; {REINDEX}")
+        return name
+
+    def _meta(self, folder: str) -> dict[str, Any]:
+        try:
+            meta = json.loads((self.path / folder / "vanthu.json").read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not an object")
+            return meta
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"the search index {self.path / folder} was built by another "
+                               f"version of vanthu or is damaged ({exc}); {REINDEX}") from exc
+
+    def _write_meta(self, folder: Path, meta: dict[str, Any]) -> None:
+        tmp = folder / f"vanthu.json.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, folder / "vanthu.json")
+
+    def problem(self) -> str | None:
+        """Why the index cannot be used as it is (missing, damaged, built by another
+        version or engine), as a message that says what to do; None when it can."""
+        try:
+            meta = self._meta(self._current())
+        except VanthuError as exc:
+            return str(exc)
+        if meta.get("schema") != SCHEMA_VERSION:
+            return (f"the search index in {self.path} was built by another version of vanthu; "
+                    f"{REINDEX}")
+        if self.wanted and meta.get("engine") != self.wanted:
+            return (f"the search index in {self.path} was built by {meta.get('engine')}, not "
+                    f"{self.wanted}; {REINDEX} (add --engine to choose)")
+        return None
 
     def needs_rebuild(self) -> bool:
-        """True if the index was built by another SCHEMA_VERSION (run ``vanthu reindex``)."""
-        gen = self._current()
-        try:
-            return gen is None or int((self.path / gen / "SCHEMA").read_text()) != SCHEMA_VERSION
-        except (OSError, ValueError):
-            return True
+        """True if the index is missing, damaged, or built by another SCHEMA_VERSION or engine."""
+        return self.problem() is not None
 
-    def _open(self, gen: str) -> whoosh_index.Index:
-        if self.needs_rebuild():
-            raise StorageError(f"the search index in {self.path} was built by another version "
-                               "of vanthu; run `vanthu reindex`")
+    @property
+    def engine(self) -> str | None:
+        """The engine that built the current index (None if there is none)."""
         try:
-            return whoosh_index.open_dir(str(self.path / gen))
-        except Exception as exc:  # whoosh raises many types; callers get ours
-            raise StorageError(f"cannot open the search index {self.path / gen}: {exc}") from exc
+            return self._meta(self._current()).get("engine")
+        except VanthuError:
+            return None
 
-    def _new_generation(self) -> str:
-        gen = f"gen-{time.time_ns():x}-{os.getpid()}"
-        folder = self.path / gen
+    def synced(self) -> int:
+        """The catalog change number up to which the index is complete."""
+        return int(self._meta(self._current()).get("synced", 0))
+
+    def _new_folder(self, engine: str, synced: int) -> Path:
+        folder = self.path / f"{engine}-{time.time_ns():x}-{os.getpid()}"
         folder.mkdir()
-        whoosh_index.create_in(str(folder), make_schema())
-        (folder / "SCHEMA").write_text(str(SCHEMA_VERSION))
-        return gen
+        ENGINES[engine].create(folder, self.settings).close()
+        self._write_meta(folder, {"engine": engine, "schema": SCHEMA_VERSION, "synced": synced})
+        return folder
 
-    def _switch_to(self, gen: str) -> None:
+    def _switch_to(self, name: str) -> None:
         tmp = self.path / f"CURRENT.{os.getpid()}.tmp"
-        tmp.write_text(gen, encoding="utf-8")
+        tmp.write_text(name, encoding="utf-8")
         os.replace(tmp, self.path / "CURRENT")
 
     def _write_lock(self):
-        return file_lock(self.path / "write.lock", self.lock_timeout,
+        return file_lock(self.path / "write.lock", self.settings.index_lock_timeout,
                          "the search index is busy with another writer")
 
-    # -- writing ------------------------------------------------------------------------
+    def _open(self):
+        """The engine of the current folder (reopened when a rebuild swapped it)."""
+        with self._mutex:
+            name = self._current()
+            if self._engine is None or name != self._engine_folder:
+                problem = self.problem()
+                if problem:
+                    raise StorageError(problem)
+                try:
+                    engine = ENGINES[self._meta(name)["engine"]](self.path / name, self.settings)
+                except StorageError as exc:
+                    raise StorageError(f"{exc}; {REINDEX}") from exc
+                if self._engine is not None:
+                    self._engine.close()
+                self._engine, self._engine_folder = engine, name
+            return self._engine
 
     @contextmanager
-    def _batch(self) -> Iterator["_Batch"]:
-        """One writer: commit if the body raised nothing, else cancel; locks always released."""
+    def _reading(self) -> Iterator[Any]:
+        engine = self._open()
+        try:
+            yield engine
+        except VanthuError:
+            raise
+        except Exception as exc:  # a driver's error: a damaged or vanished index
+            raise StorageError(f"the search index in {self.path} cannot be read "
+                               f"({' '.join(str(exc).split())}); {REINDEX}") from exc
+
+    # -- writing --------------------------------------------------------------------
+
+    def _write(self, engine: Any, changes: Iterable[Record | str]) -> int:
+        try:
+            return engine.write(_guarded(changes))
+        except _FromCaller as exc:
+            raise exc.original from None
+        except VanthuError:
+            raise
+        except Exception as exc:  # the driver's error
+            raise StorageError(f"cannot write the search index in {self.path} "
+                               f"({' '.join(str(exc).split())}); {REINDEX}") from exc
+
+    @contextmanager
+    def _writer(self) -> Iterator[Any]:
         with self._write_lock():
-            ix = self._open(self._current())
-            writer = BulkWriter(ix, limitmb=_LIMITMB)
-            batch = _Batch(writer, self.path / "journal.jsonl"
-                           if is_locked(self.path / "rebuild.lock") else None)
-            try:
-                yield batch
-                batch.flush_journal()
-            except BaseException:
-                writer.cancel()
-                raise
-            try:
-                writer.commit()
-            except Exception as exc:
-                raise StorageError(f"cannot write the search index: {exc}") from exc
+            yield self._open()
 
     def add(self, record: Record) -> None:
         """Index one record, replacing any earlier version with the same id."""
-        with self._batch() as batch:
-            batch.add(record)
+        with self._writer() as engine:
+            self._write(engine, [record])
 
     def add_many(self, records: Iterable[Record]) -> int:
-        """Index many records in one commit (for a whole archive, ``rebuild`` is faster)."""
-        with self._batch() as batch:
-            for record in records:
-                batch.add(record)
-            return batch.count
+        """Index many records in one commit (nothing if the records raise part-way)."""
+        with self._writer() as engine:
+            return self._write(engine, records)
 
     def delete(self, id: str) -> None:
         """Remove a document; deleting an unknown id is not an error."""
-        with self._batch() as batch:
-            batch.delete(id)
+        with self._writer() as engine:
+            self._write(engine, [id])
 
-    def rebuild(self, records: Iterable[Record], procs: int = 1) -> int:
-        """Index ``records`` into a new generation, then swap it in; returns the count.
+    def sync(self, source: RecordSource) -> int:
+        """Index what the catalog changed since the index last caught up; returns how many.
 
-        Searches keep using the old generation meanwhile; ``add``/``delete`` calls made
-        during the rebuild are journalled and replayed into the new one before the swap.
-        ``procs`` > 1 analyses and writes in that many worker processes (one segment
-        or more each, not merged: merging would cost as much as the writing).
+        Cheap when nothing changed (no lock taken). Documents the catalog no longer has
+        are removed from the index.
         """
+        if source.sequence() <= self.synced():
+            return 0
+        with self._writer() as engine:
+            return self._catch_up(engine, self.path / str(self._engine_folder), source)
+
+    def _catch_up(self, engine: Any, folder: Path, source: RecordSource) -> int:
+        meta = self._meta(folder.name)
+        changes = source.changes(int(meta.get("synced", 0)))
+        if not changes:
+            return 0
+        count = self._write(engine, (_record_or_id(source, doc_id) for _, doc_id in changes))
+        self._write_meta(folder, {**meta, "synced": changes[-1][0]})
+        return count
+
+    def rebuild(self, records: Iterable[Record], procs: int = 1, *, engine: str | None = None,
+                source: RecordSource | None = None) -> int:
+        """Index ``records`` into a new folder, then swap it in; returns the count.
+
+        ``engine`` (else the expected one, else the current one, else whoosh) builds it.
+        Searches and writes use the old index meanwhile; with ``source`` (the archive the
+        records come from), what it changed during the rebuild is indexed before the swap.
+        ``procs`` > 1 indexes in that many worker processes (whoosh) or threads (tantivy).
+        """
+        name = engine or self.wanted or self.engine or "whoosh"
+        if name not in ENGINES:
+            raise VanthuError(f"unknown search engine {name!r}; use {' or '.join(ENGINES)}")
+        self.path.mkdir(parents=True, exist_ok=True)
         with file_lock(self.path / "rebuild.lock", 0, "a reindex is already running"):
+            since = source.sequence() if source is not None else 0
             with self._write_lock():
-                (self.path / "journal.jsonl").unlink(missing_ok=True)
-                gen = self._new_generation()
+                folder = self._new_folder(name, synced=since)
             try:
-                count = write_all(str(self.path / gen), records, document, procs=procs,
-                                  limitmb=_LIMITMB)
+                built = ENGINES[name](folder, self.settings)
+                try:
+                    count = built.load(_guarded(records), max(1, procs))
+                except _FromCaller as exc:
+                    raise exc.original from None
                 with self._write_lock():
-                    self._replay_journal(gen)
-                    old = self._current()
-                    self._switch_to(gen)
+                    if source is not None:
+                        self._catch_up(built, folder, source)
+                    built.close()
+                    old = (self.path / "CURRENT").read_text(encoding="utf-8").strip() \
+                        if (self.path / "CURRENT").exists() else None
+                    self._switch_to(folder.name)
             except BaseException:
-                shutil.rmtree(self.path / gen, ignore_errors=True)
+                shutil.rmtree(folder, ignore_errors=True)
                 raise
-            self._remove_generations(keep={gen, old})
+            if self.wanted:
+                self.wanted = name
+            self._remove_folders(keep={folder.name, old})
             return count
 
-    def _replay_journal(self, gen: str) -> None:
-        journal = self.path / "journal.jsonl"
-        if not journal.exists():
-            return
-        writer = BulkWriter(whoosh_index.open_dir(str(self.path / gen)), limitmb=_LIMITMB)
-        try:
-            for line in journal.read_text(encoding="utf-8").splitlines():
-                op = json.loads(line)
-                if op["op"] == "add":
-                    writer.update_document(**document(Record.from_dict(op["record"])))
-                else:
-                    writer.delete_by_term("id", op["id"])
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        journal.unlink()
-
-    def _remove_generations(self, keep: set[str | None]) -> None:
-        # The generation just replaced stays: another process may still be reading it.
-        for folder in self.path.glob("gen-*"):
-            if folder.name not in keep:
+    def _remove_folders(self, keep: set[str | None]) -> None:
+        # The folder just replaced stays: another process may still be reading it.
+        for folder in self.path.iterdir():
+            if folder.is_dir() and folder.name.split("-")[0] in _FOLDERS \
+                    and folder.name not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
 
-    # -- reading ------------------------------------------------------------------------
-
-    def _get_searcher(self) -> Searcher:
-        with self._mutex:
-            gen = self._current()
-            if (self._searcher is None or gen != self._searcher_gen
-                    or not self._searcher.up_to_date()):
-                # A new searcher, not refresh(): refresh() closes readers another
-                # thread may still be using; the old one is closed by the GC.
-                self._searcher = self._open(gen).searcher()
-                self._searcher_gen = gen
-            return self._searcher
+    # -- reading --------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 20, page: int = 1, sort: str = "relevance",
                facets: bool = True, facet_limit: int = 20,
@@ -222,57 +334,51 @@ class Index:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         if limit < 1 or page < 1:
             raise QueryError("limit and page must be at least 1")
-        parsed = parse(query)
-        searcher = self._get_searcher()
-        highlighter = Highlighter(highlight_runs(searcher, parsed), mark=mark)
-        result = run(searcher, self._facets, query, parsed, limit=limit, page=page, sort=sort,
-                     facets=facets, facet_limit=facet_limit, highlighter=highlighter)
-        if result.total == 0 and parsed.words:
-            return dataclasses.replace(result, suggestion=suggest(searcher, query, parsed))
+        if page * limit > self.settings.search_max_results:
+            raise QueryError(f"only the first {self.settings.search_max_results} results can "
+                             "be paged through; narrow the query")
+        parsed = parse(query, self.settings)
+        with self._reading() as engine:
+            node, expanded = expand_fuzzy(parsed.node, engine, self.settings)
+            highlighter = Highlighter(parsed.phrases + [(t,) for t in expanded], mark=mark)
+            found = engine.search(node, offset=(page - 1) * limit, limit=limit, sort=sort,
+                                  facet_limit=facet_limit if facets else None)
+            result = page_of(query, found, highlighter, limit=limit, page=page, sort=sort)
+            if result.total == 0 and parsed.words:
+                result = dataclasses.replace(
+                    result, suggestion=suggest(engine, query, parsed, self.settings))
         return result
 
     def suggest(self, query: str) -> str | None:
         """"Did you mean": the query with unknown words replaced by close indexed ones."""
-        return suggest(self._get_searcher(), query, parse(query))
+        parsed = parse(query, self.settings)
+        with self._reading() as engine:
+            return suggest(engine, query, parsed, self.settings)
 
     def doc_count(self) -> int:
-        return self._get_searcher().doc_count()
+        with self._reading() as engine:
+            return engine.doc_count()
 
     def ids(self) -> set[str]:
         """Ids of all indexed documents (for consistency checks)."""
-        searcher = self._get_searcher()
-        return {fields["id"] for fields in searcher.all_stored_fields()}
+        with self._reading() as engine:
+            return engine.ids()
 
     def __contains__(self, id: str) -> bool:
-        return self._get_searcher().document_number(id=id) is not None
+        with self._reading() as engine:
+            return engine.contains(id)
 
     def close(self) -> None:
-        """Release the cached searcher's files (the index on disk stays as it is)."""
+        """Release the engine's files (the index on disk stays as it is)."""
         with self._mutex:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
-            self._searcher_gen = None
+            if self._engine is not None:
+                self._engine.close()
+            self._engine = self._engine_folder = None
 
 
-class _Batch:
-    def __init__(self, writer, journal: Path | None):
-        self.writer, self.journal, self.count = writer, journal, 0
-        self._ops: list[dict] = []
-
-    def add(self, record: Record) -> None:
-        self.writer.update_document(**document(record))
-        self.count += 1
-        if self.journal:
-            self._ops.append({"op": "add", "record": record.to_dict()})
-
-    def delete(self, id: str) -> None:
-        self.writer.delete_by_term("id", id)
-        if self.journal:
-            self._ops.append({"op": "delete", "id": id})
-
-    def flush_journal(self) -> None:
-        if self.journal and self._ops:
-            with self.journal.open("a", encoding="utf-8") as out:
-                for op in self._ops:
-                    out.write(json.dumps(op, ensure_ascii=False) + "\n")
+def _record_or_id(source: RecordSource, doc_id: str) -> Record | str:
+    """The record to index, or its id alone when the archive no longer has it."""
+    try:
+        return source.get(doc_id)
+    except NotFoundError:
+        return doc_id

@@ -1,9 +1,9 @@
-"""Inter-process locks for the index directory (``flock``: released if the holder dies).
+"""Inter-process locks for the index directory (``flock``: released when the holder dies,
+so a lock whose owner is gone is simply taken; worker processes die with their parent).
 
-Two locks: ``write.lock`` is held for every short write batch (and the final swap
-of a rebuild); ``rebuild.lock`` for the whole of a rebuild. While a rebuild runs,
-writers also append their changes to a journal that the rebuild replays before it
-swaps the new index in, so neither ingest nor reindex waits long for the other.
+Two locks: ``write.lock`` is held for every short write batch (and the final swap of a
+rebuild); ``rebuild.lock`` for the whole of a rebuild, during which writers go on with
+the current index and the rebuild catches up with the catalog before its swap.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from archive.errors import StorageError
 
-__all__ = ["file_lock", "is_locked"]
+__all__ = ["file_lock"]
 
 
 @contextmanager
@@ -26,10 +26,9 @@ def file_lock(path: Path, timeout: float, busy: str) -> Iterator[None]:
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.lock"
     >>> with file_lock(p, 1, "busy"):
-    ...     is_locked(p)
-    True
-    >>> is_locked(p)
-    False
+    ...     with file_lock(p, 0, "busy"): pass
+    Traceback (most recent call last):
+    archive.errors.StorageError: busy (waited 0 s for x.lock)
     """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -48,21 +47,5 @@ def file_lock(path: Path, timeout: float, busy: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def is_locked(path: Path) -> bool:
-    """Whether some process (this one included) holds the lock on ``path``."""
-    if not path.exists():
-        return False
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
     finally:
         os.close(fd)

@@ -8,17 +8,18 @@ as stored — no folding pass over the body — and marks it with its own accent
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from .analysis import _FOLD, fold
+from .analysis import FOLD_TABLE, fold
 
 __all__ = ["Highlighter"]
 
 
 def _letter_classes() -> dict[str, str]:
     forms: dict[str, set[str]] = {}
-    for code, folded in _FOLD.items():
+    for code, folded in FOLD_TABLE.items():
         forms.setdefault(folded, set()).add(chr(code))
     out = {}
     for letter in "abcdefghijklmnopqrstuvwxyz":
@@ -39,6 +40,7 @@ def _loose(word: str) -> str:
     return "".join(_CLASSES.get(ch, re.escape(ch)) for ch in word)
 
 _SPACE = re.compile(r"\s+")
+_MAX_SPANS = 100
 _WORD_CHAR = re.compile(r"\w")
 
 
@@ -58,7 +60,7 @@ class Highlighter:
     ['«Hòa» & <b>']
     """
 
-    def __init__(self, phrases: Iterable[list[str]], *, fragments: int = 3, width: int = 240,
+    def __init__(self, phrases: Iterable[Sequence[str]], *, fragments: int = 3, width: int = 240,
                  mark: tuple[str, str] = ("<mark>", "</mark>")):
         runs = sorted({tuple(p) for p in phrases if p}, key=lambda r: (-len(r), r))
         alternatives = [r"\W+".join(map(_loose, run)) for run in runs]
@@ -70,7 +72,9 @@ class Highlighter:
     def fragments(self, text: str) -> list[str]:
         if self.pattern is None or not text:
             return []
-        spans = [m.span() for m in self.pattern.finditer(text)]
+        # A common word matches hundreds of times in a long text: the first matches are
+        # enough to choose windows from, and bound the work per hit.
+        spans = [m.span() for m in itertools.islice(self.pattern.finditer(text), _MAX_SPANS)]
         if not spans:
             return []
         keys = [" ".join(fold(text[a:b]).split()) for a, b in spans]

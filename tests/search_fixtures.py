@@ -15,6 +15,8 @@ from archive.vntext import normalize
 
 from paths import CORPUS, SEEDS
 
+ENGINES = ("whoosh", "tantivy")  # every search test runs against each
+
 
 def _cites(*refs: str) -> tuple[Citation, ...]:
     out = []

@@ -11,14 +11,17 @@ SEED_004 = next(p for p in seed_paths() if p.name.startswith("004_"))
 
 
 def test_a_busy_index_keeps_the_document_and_says_to_reindex(tmp_path):
-    settings = Settings(archive_dir=tmp_path / "archive", jobs=1)
-    index = Index(settings.index_dir, lock_timeout=0.2)
+    settings = Settings(archive_dir=tmp_path / "archive", jobs=1, index_lock_timeout=0.2)
+    index = Index(settings.index_dir, settings=settings)
     with Archive(settings) as archive:
         with file_lock(settings.index_dir / "write.lock", 1, "held by the test"):
             [outcome] = ingest_files([SEED_004], archive, index, settings, progress=False)
         assert outcome.id and outcome.error and "vanthu reindex" in outcome.error
         assert archive.find("1196/UBND-VP") == [outcome.id]
-        # Once the lock is free, a second run finds the file stored and reads nothing again.
+        assert index.ids() == set()
+        # Once the lock is free, a second run finds the file stored, reads nothing again,
+        # and brings the index up to the archive.
         [again] = ingest_files([SEED_004], archive, index, settings, progress=False)
         assert (again.id, again.created, again.error) == (outcome.id, False, None)
+        assert index.ids() == {outcome.id}
     index.close()

@@ -9,11 +9,11 @@ from archive.errors import QueryError
 from search.query import date_span, parse
 
 PARSED = [
-    ("chi thi phong dich", "(fcontent:chi AND fcontent:thi AND fcontent:phong AND fcontent:dich)"),
-    ("chỉ thị", "((fcontent:chi ANDMAYBE content:chỉ^1.5) AND (fcontent:thi ANDMAYBE content:thị^1.5))"),
-    ("hoà", "(fcontent:hoa ANDMAYBE content:hòa^1.5)"),
-    ('"gian cach"', "fbigram:gian_cach"),
-    ('"gian cach toan"', 'fbigram:"gian_cach cach_toan"'),
+    ("chi thi phong dich", "(text:chi AND text:thi AND text:phong AND text:dich)"),
+    ("chỉ thị", "((text:chi ANDMAYBE exact:chỉ^1.5) AND (text:thi ANDMAYBE exact:thị^1.5))"),
+    ("hoà", "(text:hoa ANDMAYBE exact:hòa^1.5)"),
+    ('"gian cach"', 'text:"gian cach"'),
+    ('"gian cach toan"', 'text:"gian cach toan"'),
     ('issuer:"Quận uỷ Hoàn Kiếm"', 'issuer:"quan uy hoan kiem"'),
     ("issuer:(hoan kiem)", "(issuer:hoan AND issuer:kiem)"),
     ("signer:Long", "signer:long"),
@@ -22,30 +22,35 @@ PARSED = [
     ('type:"Quyết định"', "(type:qd OR type:quyet_dinh)"),
     ("ref:1196/UBND-VP", "ref:1196/ubnd-vp"),
     ("ref:1196 / UBND – VP", "ref:1196/ubnd-vp"),
-    ("ref:1196 covid", "(ref:1196 AND fcontent:covid)"),
+    ("ref:1196 covid", "(ref:1196 AND text:covid)"),
     ("cites:068", "cites:68"),
     ("cites:68/NQ-CP OR cites:835", "(cites:68/nq-cp OR cites:835)"),
-    ("a OR b c", "((fcontent:a OR fcontent:b) AND fcontent:c)"),
-    ("a AND b OR c", "((fcontent:a AND fcontent:b) OR fcontent:c)"),
-    ("covid -type:CV", "(fcontent:covid ANDNOT type:cv)"),
-    ("covid NOT (a b)", "(fcontent:covid ANDNOT (fcontent:a AND fcontent:b))"),
-    ("dich~", "fcontent:dich~"),
-    ("dich~2", "fcontent:dich~2"),
-    ("", "None:*"),  # whoosh's Every()
-    ("and or not", "(fcontent:and AND fcontent:or AND fcontent:not)"),  # only capitals are operators
+    ("a OR b c", "((text:a OR text:b) AND text:c)"),
+    ("a AND b OR c", "((text:a AND text:b) OR text:c)"),
+    ("covid -type:CV", "(text:covid ANDNOT type:cv)"),
+    ("covid NOT (a b)", "(text:covid ANDNOT (text:a AND text:b))"),
+    ("NOT NOT covid", "text:covid"),
+    ("a OR NOT b", "(text:a OR (* ANDNOT text:b))"),
+    ("NOT a OR b", "((* ANDNOT text:a) OR text:b)"),
+    ("dich~", "text:dich~1"),
+    ("dich~2", "text:dich~2"),
+    ("date:2021-08", "date:[20210801 TO 20210901)"),
+    ("date:..2021", "date:[ TO 20220101)"),
+    ("", "*"),  # every document
+    ("and or not", "(text:and AND text:or AND text:not)"),  # only capitals are operators
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), PARSED, ids=[p[0] or "empty" for p in PARSED])
 def test_parse(text, expected):
-    assert str(parse(text).query) == expected
+    assert str(parse(text).node) == expected
 
 
 def test_parse_records_words_and_phrases_for_highlights():
     parsed = parse('Hoà "giãn cách" dich~ NOT covid issuer:x')
     assert parsed.words == ["Hoà", "dich"]
-    assert parsed.phrases == [["hoa"], ["gian", "cach"]]
-    assert parsed.fuzzy == [("dich", 1)]
+    assert parsed.phrases == [("hoa",), ("gian", "cach")]
+    assert [str(f) for f in parsed.fuzzy] == ["text:dich~1"]
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [

@@ -173,7 +173,8 @@ def test_a_page_of_a_killed_worker_is_redone_by_the_other(redis, start_workers, 
 
 
 def test_broker_going_away_leaves_every_file_stored_or_reported(redis, start_workers, tmp_path, embedded):
-    env = {"VANTHU_QUEUE_PATIENCE": "3"}
+    # Each stored document is indexed and reported at once, so the test sees the first.
+    env = {"VANTHU_QUEUE_PATIENCE": "3", "VANTHU_INDEX_BATCH_DOCS": "1"}
     # The photo first: its page goes to the queue before the PDFs' text passes are done, so it
     # is stored while the 5 pages of the scans are still queued or in flight.
     files = [FILES[2], FILES[0], FILES[1]]

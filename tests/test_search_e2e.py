@@ -12,20 +12,24 @@ from ingest.parser import parse
 from ingest.readers import read
 from paths import CONGBAO, seed_paths
 from search import Index
+from search_fixtures import ENGINES
 
 CORPUS_PDFS = ["thong-tu-so-01-2025-tt-bldtbxh-43956", "thong-tu-so-20-2023-tt-bldtbxh-41198",
                "nghi-quyet-so-141-nq-cp-469678", "nghi-dinh-so-191-2026-nd-cp-469672"]
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory):
+def parsed_records():
     settings = Settings(jobs=1)
-    paths = seed_paths()
-    paths += [CONGBAO / f"{slug}.pdf" for slug in CORPUS_PDFS]
-    index = Index(tmp_path_factory.mktemp("e2e") / "index")
-    for path in paths:
-        document = read(path, settings)
-        index.add(parse(document.text).replace(id=path.stem))
+    paths = seed_paths() + [CONGBAO / f"{slug}.pdf" for slug in CORPUS_PDFS]
+    return [parse(read(path, settings).text).replace(id=path.stem) for path in paths]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def index(request, parsed_records, tmp_path_factory):
+    index = Index(tmp_path_factory.mktemp("e2e") / "index", engine=request.param)
+    for record in parsed_records:
+        index.add(record)
     yield index
     index.close()
 

@@ -16,7 +16,7 @@ import click
 
 from archive.errors import QueryError, VanthuError
 from archive.record import Record
-from archive.settings import Settings
+from archive.settings import SEARCH_ENGINES, Settings
 
 ARCHIVE_HELP = "Archive folder (default: $VANTHU_ARCHIVE, else ./vanthu-data)."
 
@@ -121,7 +121,7 @@ def show(archive: str | None, id: str, as_json: bool) -> None:
     """Print a stored record (by id or by number such as 1196/UBND-VP)."""
     from vanthu.stores import open_archive
 
-    with open_archive(_settings(archive)) as store:
+    with open_archive(_settings(archive), create=False) as store:
         record = store.get(store.lookup(id))
     _show(record, as_json)
 
@@ -136,13 +136,17 @@ def show(archive: str | None, id: str, as_json: bool) -> None:
 @with_archive_option
 def search(archive: str | None, query: str, limit: int, page: int, sort: str, as_json: bool) -> None:
     """Search the archive; QUERY uses the syntax of the web UI."""
-    from vanthu.stores import open_index
+    from vanthu.stores import open_stores
 
     # JSON keeps HTML <mark> for the web and API; a terminal gets bold (click drops the
     # escape codes when the output is not a terminal).
     mark = ("<mark>", "</mark>") if as_json else ("\x1b[1m", "\x1b[0m")
-    with open_index(_settings(archive)) as index:
+    with open_stores(_settings(archive), create=False) as (store, index):
         result = index.search(query, limit=limit, page=page, sort=sort, mark=mark)
+        behind = len(store.changes(index.synced()))
+    if behind:  # said, never silent: e.g. an ingest killed before its index commit
+        click.echo(f"warning: {behind} stored document(s) are not in the search index yet; "
+                   "the next ingest or `vanthu reindex` adds them", err=True)
     if as_json:
         _print_json(result.to_dict())
         return
@@ -158,14 +162,19 @@ def search(archive: str | None, query: str, limit: int, page: int, sort: str, as
 
 
 @cli.command()
+@click.option("--engine", type=click.Choice(SEARCH_ENGINES), default=None,
+              help="Build the index with this engine (default: $VANTHU_SEARCH_ENGINE, else "
+                   "the engine the index has, else whoosh).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Indexing processes or threads (default: one per core).")
 @with_archive_option
-def reindex(archive: str | None) -> None:
+def reindex(archive: str | None, engine: str | None, jobs: int | None) -> None:
     """Rebuild the search index from the archive."""
     from vanthu.stores import open_archive, rebuild_index
 
-    settings = _settings(archive)
-    with open_archive(settings) as store:
-        count = rebuild_index(settings, store)
+    settings = _settings(archive, jobs)
+    with open_archive(settings, create=False) as store:
+        count = rebuild_index(settings, store, engine)
     click.echo(f"indexed {count} documents", err=True)
 
 
@@ -185,7 +194,7 @@ def correct(archive: str | None, id: str, changes: tuple[str, ...], who: str, as
     from vanthu.stores import open_stores
 
     settings = _settings(archive)
-    with open_stores(settings) as (store, index):
+    with open_stores(settings, create=False) as (store, index):
         record = correct_record(store, index, store.lookup(id), _field_values(changes), who)
     _show(record, as_json)
 
@@ -202,7 +211,7 @@ def reparse(archive: str | None, ids: tuple[str, ...], every: bool) -> None:
     if not ids and not every:
         raise click.UsageError("name documents to reparse, or use --all")
     settings = _settings(archive)
-    with open_stores(settings) as (store, index):
+    with open_stores(settings, create=False) as (store, index):
         chosen = store.ids() if every else [store.lookup(key) for key in ids]
         count = reparse_records(store, index, chosen, settings)
     click.echo(f"reparsed {count} documents", err=True)

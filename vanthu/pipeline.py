@@ -5,8 +5,9 @@ any of this logic itself.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,8 +89,12 @@ def ingest_files(
     A file whose content is already stored is not read again, so an interrupted batch
     resumes where it stopped without re-running OCR. A bad file yields an outcome with
     ``error`` set and the batch goes on. ``Outcome.path`` and every message show a file
-    name as one printable line (:func:`archive.errors.printable`).
+    name as one printable line (:func:`archive.errors.printable`). The index catches up
+    with the archive every ``settings.index_batch_docs`` stored documents or
+    ``index_batch_seconds``, and at the end (also indexing what an interrupted run stored
+    but did not index); outcomes are yielded once their batch is in the index.
     """
+    batch = _Batch(archive, index, settings)
     todo: list[Path] = []
     for path in walk(paths):
         try:
@@ -98,14 +103,16 @@ def ingest_files(
             yield Outcome(printable(path), error=str(error))
             continue
         if known is not None:
-            yield Outcome(printable(path), id=known, ref=archive.get(known).ref, created=False)
+            batch.pending.append(Outcome(printable(path), id=known, ref=archive.get(known).ref,
+                                         created=False))
         else:
             todo.append(path)
+    yield from batch.flush()
     results = read_many(todo, settings, progress=progress, backend=ocr_backend(settings))
     for path, result in zip(todo, results):
         shown = printable(path)
         if isinstance(result, IngestError):
-            yield Outcome(shown, error=str(result))
+            batch.pending.append(Outcome(shown, error=str(result)))
             continue
         try:
             record = record_of(result, settings)
@@ -113,28 +120,53 @@ def ingest_files(
             stored = archive.store(record, result.path, pages, filename=printable(result.path.name),
                                    words=result.words)
         except VanthuError as error:
-            yield Outcome(shown, error=str(error) if shown in str(error) else f"{shown}: {error}")
+            batch.pending.append(Outcome(shown, error=str(error) if shown in str(error)
+                                         else f"{shown}: {error}"))
             continue
+        batch.pending.append(Outcome(shown, id=stored.id, ref=record.ref,
+                                     created=stored.created))
+        if batch.due():
+            yield from batch.flush()
+    yield from batch.flush()
+
+
+class _Batch:
+    """Outcomes waiting for the index to catch up with what they stored."""
+
+    def __init__(self, archive: Archive, index: Index | None, settings: Settings):
+        self.archive, self.index, self.settings = archive, index, settings
+        self.pending: list[Outcome] = []
+        self.started = time.monotonic()
+
+    def due(self) -> bool:
+        stored = sum(o.created for o in self.pending)
+        return (stored >= self.settings.index_batch_docs
+                or time.monotonic() - self.started >= self.settings.index_batch_seconds)
+
+    def flush(self) -> Iterator[Outcome]:
+        error = None
         try:
-            if index is not None:
-                index.add(archive.get(stored.id))
-        except VanthuError as error:
-            # The archive is the truth and holds the document; only the derived index lags.
-            yield Outcome(shown, id=stored.id, ref=record.ref, created=stored.created,
-                          error=f"{shown}: stored as {stored.id}, but the search index was not "
-                                f"updated ({error}); run `vanthu reindex`")
-            continue
-        yield Outcome(shown, id=stored.id, ref=record.ref, created=stored.created)
+            if self.index is not None:
+                self.index.sync(self.archive)
+        except VanthuError as exc:
+            error = exc
+        for outcome in self.pending:
+            if error is not None and outcome.id is not None and outcome.error is None:
+                # The archive is the truth and holds the document; only the derived index lags.
+                outcome = replace(outcome, error=f"{outcome.path}: stored as {outcome.id}, but "
+                                  f"the search index was not updated ({error}); the next "
+                                  "ingest or `vanthu reindex` adds it")
+            yield outcome
+        self.pending, self.started = [], time.monotonic()
 
 
 def correct_record(archive: Archive, index: Index | None, doc_id: str,
                    changes: dict[str, object], who: str) -> Record:
     """Store an archivist's corrections and bring the index up to date with them."""
     archive.correct(doc_id, changes, who)
-    record = archive.get(doc_id)
     if index is not None:
-        index.add(record)
-    return record
+        index.sync(archive)
+    return archive.get(doc_id)
 
 
 def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str],
@@ -146,7 +178,9 @@ def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str],
     for doc_id in ids:
         archive.reparse(doc_id, partial(parse, words=archive.page_words(doc_id),
                                         min_confidence=threshold))
-        if index is not None:
-            index.add(archive.get(doc_id))
         done += 1
+        if index is not None and done % index.settings.index_batch_docs == 0:
+            index.sync(archive)
+    if index is not None:
+        index.sync(archive)
     return done

@@ -1,11 +1,18 @@
-"""Opening the archive and its search index together, for the CLI and the web UI."""
+"""Opening the archive and its search index together, for the CLI and the web UI.
+
+Commands that only read (``search``, ``show``) open with ``create=False``: they never
+create an archive or an index, and a missing or damaged one is a one-line error that
+says what to do. Writers create what is missing — except an index for an archive that
+already holds documents: that takes ``vanthu reindex``, not an index holding only what
+the next ingest stores.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from archive.errors import VanthuError
+from archive.errors import NotFoundError, StorageError
 from archive.settings import Settings
 from archive.store import Archive
 
@@ -16,7 +23,10 @@ __all__ = ["open_archive", "open_index", "open_stores", "rebuild_index"]
 
 
 @contextmanager
-def open_archive(settings: Settings) -> Iterator[Archive]:
+def open_archive(settings: Settings, *, create: bool = True) -> Iterator[Archive]:
+    if not create and not (settings.archive_dir / "catalog.sqlite3").is_file():
+        raise NotFoundError(f"there is no archive in {settings.archive_dir} "
+                            "(check --archive or $VANTHU_ARCHIVE)")
     store = Archive(settings)
     try:
         yield store
@@ -25,33 +35,40 @@ def open_archive(settings: Settings) -> Iterator[Archive]:
 
 
 @contextmanager
-def open_index(settings: Settings) -> Iterator[Index]:
+def open_index(settings: Settings, *, create: bool = False) -> Iterator[Index]:
+    """The archive's index, ready to use (rebuilding is never done behind the user's
+    back: it can take minutes on a big archive)."""
     from search import Index
 
-    index = Index(settings.index_dir)
-    # Rebuilding is never done behind the user's back: it can take minutes on a big archive.
-    if index.needs_rebuild():
-        index.close()
-        raise VanthuError(f"the search index in {settings.index_dir} was built by another "
-                          "version of vanthu; run `vanthu reindex`")
+    index = Index(settings.index_dir, settings=settings, create=create)
     try:
+        problem = index.problem()
+        if problem:
+            raise StorageError(problem)
         yield index
     finally:
         index.close()
 
 
 @contextmanager
-def open_stores(settings: Settings) -> Iterator[tuple[Archive, Index]]:
-    with open_archive(settings) as store, open_index(settings) as index:
-        yield store, index
+def open_stores(settings: Settings, *, create: bool = True) -> Iterator[tuple[Archive, Index]]:
+    with open_archive(settings, create=create) as store:
+        missing = not (settings.index_dir / "CURRENT").exists()
+        if missing and create and store.count():
+            raise StorageError(f"there is no search index in {settings.index_dir} for the "
+                               f"{store.count()} documents of the archive; run `vanthu reindex`")
+        with open_index(settings, create=create) as index:
+            yield store, index
 
 
-def rebuild_index(settings: Settings, store: Archive) -> int:
-    """Rebuild the index from every stored record; returns how many were indexed."""
+def rebuild_index(settings: Settings, store: Archive, engine: str | None = None) -> int:
+    """Rebuild the index from every stored record (with ``engine``, else the setting,
+    else the index's own engine); returns how many were indexed."""
     from search import Index
 
-    index = Index(settings.index_dir)
+    index = Index(settings.index_dir, settings=settings, engine=engine, create=False)
     try:
-        return index.rebuild(store.iter_records(), procs=settings.jobs)
+        return index.rebuild(store.iter_records(), procs=settings.jobs, engine=engine,
+                             source=store)
     finally:
         index.close()

@@ -1,0 +1,229 @@
+"""The two engines answer the same, on real text: 200 generated queries, exact phrases
+against a brute-force scan of the folded texts, and the same folding; whoosh is used
+through its public API only; hostile queries are refused or bounded."""
+from __future__ import annotations
+
+import ast
+import random
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from archive.errors import QueryError
+from archive.record import Record
+from archive.settings import Settings
+from ingest.parser import parse
+from search import Index
+from search.analysis import WORD, fold, syllables
+from search.fields import fields_of
+
+from paths import ROOT, VBPL
+from search_fixtures import ENGINES, all_records
+
+N_VBPL = 60  # real legal texts of vbpl (≈ 2.5 MB), plus the seeds and gazette documents
+
+
+@pytest.fixture(scope="module")
+def records() -> list[Record]:
+    paths = sorted((VBPL / "text").glob("*.txt"))[:N_VBPL]
+    vbpl = [parse(p.read_text(encoding="utf-8")).replace(id=p.stem) for p in paths]
+    return all_records() + vbpl
+
+
+@pytest.fixture(scope="module")
+def indexes(records, tmp_path_factory):
+    built = {}
+    for engine in ENGINES:
+        ix = Index(tmp_path_factory.mktemp(engine) / "index", engine=engine)
+        ix.rebuild(records, procs=2)
+        built[engine] = ix
+    return built
+
+
+def generated_queries(records: list[Record], n: int = 200) -> list[str]:
+    """Queries a user might type, drawn from the texts and metadata (seeded: the same
+    200 every run)."""
+    rnd = random.Random(8)
+    texts = [r.text for r in records]
+    out: dict[str, None] = {}  # distinct, in the order made
+
+    def words() -> list[str]:
+        while True:
+            found = WORD.findall(rnd.choice(texts)[rnd.randrange(5000):][:400])
+            if len(found) > 6:
+                return found[1:]
+
+    def add(query: str) -> None:
+        out[query] = None
+
+    kinds = ["word", "folded", "and", "phrase", "phrase", "or", "not", "fuzzy", "issuer",
+             "type", "date", "ref", "cites", "mixed"]
+    made = 0
+    while len(out) < n:
+        kind, w = kinds[made % len(kinds)], words()
+        made += 1
+        k = rnd.randrange(len(w) - 4)
+        r = rnd.choice(records)
+        if kind == "word":
+            add(w[k])
+        elif kind == "folded":
+            add(fold(" ".join(w[k:k + 2])))
+        elif kind == "and":
+            add(" ".join(rnd.sample(w, 3)))
+        elif kind == "phrase":
+            add('"%s"' % " ".join(w[k:k + rnd.randint(2, 4)]))
+        elif kind == "or":
+            add(f"{w[k]} OR {w[k + 2]} {w[k + 1]}")
+        elif kind == "not":
+            add(f"{w[k]} -{w[k + 1]} NOT \"{w[k + 2]} {w[k + 3]}\"")
+        elif kind == "fuzzy":
+            add(f"{fold(w[k])}~{rnd.randint(1, 2)}" if len(w[k]) > 3 else f"{w[k]}~")
+        elif kind == "issuer" and r.issuer:
+            add(f'issuer:"{r.issuer}"' if rnd.random() < 0.5 else
+                       f"issuer:{r.issuer.split()[-1]}")
+        elif kind == "type" and (r.doc_type or r.doc_type_name):
+            add(f"type:{r.doc_type}" if r.doc_type else f'type:"{r.doc_type_name}"')
+        elif kind == "date" and r.date:
+            add(rnd.choice([f"date:{r.date[:4]}", f"date:{r.date[:7]}",
+                                   f"date:{r.date[:4]}-01-01..{r.date}"]))
+        elif kind == "ref" and r.ref:
+            add(rnd.choice([f"ref:{r.ref}", r.ref, f"ref:{r.ref.split('/')[0]}"]))
+        elif kind == "cites" and r.citations:
+            add(f"cites:{rnd.choice(r.citations).ref}")
+        elif kind == "mixed":
+            add(f'"{w[k]} {w[k + 1]}" {w[k + 3]} date:2000..2030')
+    return list(out)
+
+
+def test_engines_agree_on_200_queries_over_real_text(records, indexes):
+    queries = generated_queries(records)
+    assert len(set(queries)) == 200
+    totals = {q: {e: ix.search(q, limit=5).total for e, ix in indexes.items()} for q in queries}
+    differ = {q: t for q, t in totals.items() if len(set(t.values())) > 1}
+    assert not differ, differ
+    assert sum(1 for t in totals.values() if next(iter(t.values()))) > 150  # most find something
+
+
+def _folded_runs(record: Record) -> list[str]:
+    """Each part of the text as its folded syllables, one space apart (the brute force)."""
+    return [" " + " ".join(syllables(part)) + " " for part in fields_of(record).parts]
+
+
+def test_phrase_counts_equal_a_brute_force_scan(records, indexes):
+    runs = [_folded_runs(r) for r in records]
+    phrases = [q for q in generated_queries(records) if re.fullmatch(r'"[^"]+"', q)]
+    phrases += ['"quy định"', '"theo quy định của"', '"của các"', '"hoặc"', '"ủy ban nhân dân"',
+                '"bảo hiểm xã hội"', '"điều 1"', '"ngày 01 tháng 01"']
+    for phrase in phrases:
+        needle = " " + " ".join(syllables(phrase)) + " "
+        expected = sum(any(needle in part for part in parts) for parts in runs)
+        for engine, ix in indexes.items():
+            assert ix.search(phrase, limit=1).total == expected, (engine, phrase)
+
+
+def test_every_vietnamese_letter_folds_the_same_in_both_engines(tmp_path):
+    bases = "aăâeêioôơuưy"
+    tones = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    letters = [unicodedata.normalize("NFC", b + t) for b in bases for t in tones] + ["đ"]
+    words = [f"x{letter}x" for letter in letters + [x.upper() for x in letters]]
+    for engine in ENGINES:
+        ix = Index(tmp_path / engine, engine=engine)
+        ix.add(Record(id="abc", text=" ".join(words)))
+        for word in words:
+            assert ix.search(f'"{fold(word)}"').total == 1, (engine, word)
+            assert ix.search(word).total == 1, (engine, word)
+
+
+def test_whoosh_is_used_through_its_public_api_only():
+    offenders = []
+    for path in sorted((ROOT / "search").glob("*.py")) + [ROOT / "vanthu" / "stores.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("whoosh"):
+                offenders += [f"{path.name}: {node.module}.{a.name}" for a in node.names
+                              if a.name.startswith("_") or "._" in (node.module or "")]
+            elif isinstance(node, ast.Import):
+                offenders += [f"{path.name}: {a.name}" for a in node.names
+                              if a.name.startswith("whoosh") and "._" in a.name]
+            elif (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                  and not node.attr.startswith("__")
+                  and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "os"))):
+                offenders.append(f"{path.name}:{node.lineno}: .{node.attr}")
+    assert not offenders, offenders
+    assert "whoosh-reloaded==" not in (ROOT / "setup.cfg").read_text()  # a range, not a pin
+
+
+# -- hostile queries and texts ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def small(request, tmp_path_factory) -> Index:
+    ix = Index(tmp_path_factory.mktemp("hostile") / "index", engine=request.param)
+    ix.add_many([Record(id=f"d{n}", text=f"{word} dịch văn bản số {n}")
+                 for n, word in enumerate(["chống", "chốmg", "chóng", "chong", "chông",
+                                           "chốg", "chốngg", "xchống"])])
+    return ix
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("dich~3", "1 or 2 edits"),
+    ("dich~9", "1 or 2 edits"),
+    ("x" * 10_000, "characters long"),
+    ("y" * 41, "longer than 40"),
+    ('"' + "a" * 50 + '"', "longer than 40"),
+    ("(" * 300 + "dich" + ")" * 300, "more than 16 deep"),
+    (" ".join(["dich"] * 65), "at most 64"),
+])
+def test_hostile_queries_are_refused_with_a_message(small, query, message):
+    with pytest.raises(QueryError, match=message):
+        small.search(query)
+
+
+def test_deep_negation_is_not_recursion(small):
+    with pytest.raises(QueryError, match="characters long"):
+        small.search("NOT " * 2000 + "dich")
+    assert small.search("NOT " * 200 + "dich").total == 8  # an even number of NOTs
+    assert small.search("NOT " * 201 + "van").total == 0
+
+
+def test_fuzzy_expansion_is_capped(small, monkeypatch):
+    assert small.search("chong~1").total == 7  # not xchống: the first letter must agree
+    capped = Index(small.path, settings=Settings(fuzzy_max_terms=2))
+    assert 0 < capped.search("chong~1", limit=10).total < 7
+
+
+def test_paging_is_bounded(small):
+    with pytest.raises(QueryError, match="first 10000 results"):
+        small.search("dich", page=1000, limit=20)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_huge_one_word_text_makes_no_huge_term(tmp_path, engine):
+    ix = Index(tmp_path / "index", engine=engine)
+    ix.add(Record(id="huge", text="a" * 2_000_000 + " chống dịch"))
+    assert ix.search("chong dich").total == 1
+    assert ix.search('"chong dich"').total == 1
+    size = sum(p.stat().st_size for p in Path(tmp_path / "index").rglob("*") if p.is_file())
+    assert size < 1_500_000  # the stored text, compressed; no 2 MB term
+
+
+def test_indexing_skips_normalizing_only_what_is_normal_already():
+    from archive import vntext
+    from search.fields import normalized
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((VBPL / "text").glob("*.txt"))[:25]]
+    texts += ["hoà", "HOÀ", "quý", "QUỶ", "khoẻ", "thuỷ", "Uỷ ban", "Ðảng", "hoặc", "toán",
+              "x\u00ady", "hoa\u0300", "a\u200bb"]
+    for text in texts:
+        for variant in (text, vntext.normalize(text)):
+            assert normalized(variant) == vntext.normalize(variant)
+
+
+def test_a_whoosh_query_past_the_time_limit_is_refused(tmp_path):
+    ix = Index(tmp_path / "index", engine="whoosh", settings=Settings(search_time_limit=0))
+    ix.add(Record(id="a", text="chống dịch"))
+    with pytest.raises(QueryError, match="takes more than 0 s"):
+        ix.search("dich")
+    assert Index(tmp_path / "index").search("dich").total == 1  # within the default second
