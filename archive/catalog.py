@@ -59,6 +59,20 @@ CREATE TABLE IF NOT EXISTS corrections (
     value_json TEXT NOT NULL, who TEXT NOT NULL, at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS corrections_doc ON corrections(doc_id, id);
+CREATE TABLE IF NOT EXISTS review (
+    doc_id TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY (doc_id, field)
+);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT NOT NULL, filename TEXT NOT NULL,
+    staged TEXT, sha256 TEXT NOT NULL, who TEXT, state TEXT NOT NULL,
+    pages_done INTEGER NOT NULL DEFAULT 0, pages_total INTEGER NOT NULL DEFAULT 0,
+    doc_id TEXT, error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch, id);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);
 """
 
 _DOC_FIELDS = ("ref", "number", "symbol", "doc_type", "issuer", "parent_issuer", "place",
@@ -136,6 +150,18 @@ class Catalog:
             finally:
                 if self._db.in_transaction:
                     self._db.execute("COMMIT")
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of a read query; for archive modules that keep tables of their own here
+        (users, jobs, the citation chain)."""
+        return self._q(sql, params)
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement; call inside :meth:`write`."""
+        try:
+            return self._db.execute(sql, tuple(params))
+        except sqlite3.Error as exc:
+            raise StorageError(f"catalog write failed: {exc}") from exc
 
     def _q(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         try:
@@ -219,6 +245,10 @@ class Catalog:
                  parts.number if parts else cit.number, cit.symbol, cit.doc_type, cit.issuer,
                  cit.date, cit.relation, res.status, res.target_id, json.dumps(res.candidates)))
         self._reresolve(old_keys | new_keys, exclude=doc_id)
+        # Fields still waiting for an archivist: marked by the parser, not yet corrected.
+        self._db.execute("DELETE FROM review WHERE doc_id = ?", (doc_id,))
+        self._db.executemany("INSERT OR IGNORE INTO review VALUES (?, ?)",
+                             [(doc_id, f) for f in record.needs_review if f not in record.corrected])
 
     def candidates(self, ref_key: str) -> list[Candidate]:
         rows = self._db.execute(

@@ -109,6 +109,11 @@ class Archive:
         remove_stale_temps(self._docs)
         self._catalog = Catalog(self.root / "catalog.sqlite3", timeout=timeout)
 
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog, for archive modules with tables of their own (users, jobs, chain)."""
+        return self._catalog
+
     def close(self) -> None:
         """Close the catalog connection."""
         self._catalog.close()
