@@ -34,7 +34,7 @@ from .catalog import Catalog
 from .errors import NotFoundError
 from .resolve import AMBIGUOUS, LINKED, UNRESOLVED, ref_parts
 
-__all__ = ["Node", "Edge", "Chain", "Citer", "chain", "citers", "to_graphml", "to_csv", "days_between"]
+__all__ = ["Node", "Edge", "Chain", "Citer", "chain", "citers", "summaries", "to_graphml", "to_csv", "days_between"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,18 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+def summaries(catalog: Catalog, ids: Iterable[str], level: int = 0) -> dict[str, Node]:
+    """Number, type, issuer, date and subject of stored documents, by id (unknown ids left out)."""
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, Node] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for row in catalog.query(_DOC.format(_marks(len(chunk))), chunk):
+            out[row["id"]] = Node(row["id"], row["id"], row["ref"], row["doc_type"],
+                                  row["issuer"], row["date"], row["subject"], level)
+    return out
+
+
 class _Builder:
     def __init__(self, catalog: Catalog, max_nodes: int):
         self.catalog, self.max_nodes = catalog, max_nodes
@@ -125,9 +137,7 @@ class _Builder:
             self.truncated, wanted = True, wanted[:max(room, 0)]
         if not wanted:
             return []
-        for row in self.catalog.query(_DOC.format(_marks(len(wanted))), wanted):
-            self.nodes[row["id"]] = Node(row["id"], row["id"], row["ref"], row["doc_type"],
-                                         row["issuer"], row["date"], row["subject"], level)
+        self.nodes.update(summaries(self.catalog, wanted, level))
         return [i for i in wanted if i in self.nodes]
 
     def add_placeholder(self, ref: str | None, key: str | None, date: str | None,

@@ -129,6 +129,11 @@ class Jobs:
         rows = self.catalog.query(f"SELECT {_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?", (limit,))
         return [Job(*r) for r in rows]
 
+    def staged_paths(self) -> set[str]:
+        """Where the files of unfinished jobs wait."""
+        return {r[0] for r in self.catalog.query(
+            "SELECT staged FROM jobs WHERE staged IS NOT NULL AND state IN (?, ?)", (QUEUED, READING))}
+
     def unfinished(self) -> int:
         return int(self.catalog.query("SELECT count(*) FROM jobs WHERE state IN (?, ?)",
                                       (QUEUED, READING))[0][0])

@@ -347,6 +347,11 @@ class Archive:
         row = self._require(doc_id)
         return self._original(row["sha256"], row["ext"])
 
+    def parsed(self, doc_id: str) -> Record:
+        """The record as the parser made it: no corrections, no resolution (``record.json``)."""
+        self._require(doc_id)
+        return self._read_record(doc_id)
+
     def corrections(self, doc_id: str) -> list[Correction]:
         """The correction history of a document, oldest first (field, value, who, at)."""
         self._require(doc_id)
