@@ -20,7 +20,13 @@ bp = Blueprint("upload", __name__)
 def receive_request() -> tuple[str, list, list[str]]:
     """The request's files (field ``files``) accepted as one batch."""
     svc = services()
-    files = [(f.filename or "", f.read()) for f in request.files.getlist("files") if f.filename]
+    files = []
+    for storage in request.files.getlist("files"):
+        try:
+            if storage.filename:
+                files.append((storage.filename, storage.read()))
+        finally:
+            storage.close()  # a big upload is spooled to a temporary file: close it now
     batch, jobs, refused = receive(files, current_user.name, svc.archive, svc.jobs,
                                    svc.settings.inbox_dir)
     if jobs:
