@@ -69,5 +69,5 @@ def search() -> Any:
     return render_template(
         "search.html", q=q, sort=sort, page=page, result=result, error=error, facets=facets,
         active=[{"term": t, "href": link(querytext.without(q, t))} for t in active],
-        link=link, sorts=SORT_LABELS, page_size=svc.settings.search_page_size, types=[(c, TYPE_NAMES[c]) for c in COMMON_TYPES],
+        link=link, sorts=SORT_LABELS, chosen_sort=request.args.get("sort", "relevance"), page_size=svc.settings.search_page_size, types=[(c, TYPE_NAMES[c]) for c in COMMON_TYPES],
         total_docs=svc.archive.count()), status
