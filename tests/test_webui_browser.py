@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from paths import ROOT, SAMPLES
+from archive.record import FieldSource, Record, Source
+from archive.settings import Settings
+from paths import ROOT, SAMPLES, seed_paths
+from vanthu.stores import open_stores
 from webui_support import PASSWORDS, build_archive
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -28,6 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCAN = SAMPLES / "scans" / "pages" / "004_0881eebd51305214-p1.png"
+DOUBTFUL = SAMPLES / "scans" / "pages" / "000_e7dc2de3e10d718d-p1.png"
 SHOTS = ROOT / "test-output" / "screenshots"
 VANTHU = Path(sys.executable).with_name("vanthu")
 
@@ -68,11 +72,27 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def store_doubtful(root: Path) -> None:
+    """The scan of seed 000, with the parser's doubts about its number and issuer (boxes
+    where they are printed on the page)."""
+    settings = Settings(archive_dir=root, jobs=1)
+    text = next(p for p in seed_paths() if p.name.startswith("000_")).read_text(encoding="utf-8")
+    record = Record(ref="1919-CV/QU", number="1919", symbol="CV/QU", doc_type="CV",
+                    issuer="Quận ủy Hoàn Kiếm", date="2023-08-25", needs_review=("number", "issuer"),
+                    fields={"number": FieldSource(52.0, 1, (606, 519, 903, 574)),
+                            "issuer": FieldSource(76.0, 1, (415, 318, 1012, 392))},
+                    source=Source(filename=DOUBTFUL.name, pages=1, ocr=True))
+    with open_stores(settings) as (archive, index):
+        stored = archive.store(record, DOUBTFUL, [text], DOUBTFUL.name)
+        index.add(archive.get(stored.id))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser") / "archive"
     # The scan of seed 004 is uploaded by the test; seed 004's text stays out of the archive.
     ids = build_archive(root, root.parent / "in", skip=("004_",))
+    store_doubtful(root)
     proc, url = start_server(root, root.parent / "serve.log")
     yield url, ids
     stop_server(proc)
@@ -200,7 +220,14 @@ def test_an_archivists_day(page, server):
     page.goto(url + doc_href + "/edit")
     shoot(page, "edit")
     page.goto(url + "/review")
+    assert page.locator(".review-item img").count() == 2
+    assert page.evaluate("document.activeElement.name") == "number"  # ready to type
     shoot(page, "review")
+    page.keyboard.press("Tab")
+    page.keyboard.type(" (đã kiểm tra)")
+    page.keyboard.press("Enter")  # confirms the document
+    page.wait_for_url(url + "/review")
+    assert "Không còn trường nào cần duyệt" in page.inner_text("main")
     assert page.problems == []  # type: ignore[attr-defined]
 
 
