@@ -44,7 +44,7 @@ class PageImages:
             image = self._render(original, number, width=width)
             if image.width > width:
                 image = image.resize((width, round(image.height * width / image.width)),
-                                     Image.LANCZOS)
+                                     Image.Resampling.LANCZOS)
             self._save(target, image)
         return target
 

@@ -51,7 +51,10 @@ def search() -> Any:
     active = querytext.field_terms(q)
 
     def link(query: str, **extra: Any) -> str:
-        args = {"q": query or None, "sort": sort if sort not in ("relevance", "-date") else None}
+        """This search with another query (or page, or sort); a default sort is left out."""
+        args: dict[str, Any] = {"q": query or None}
+        if sort != ("relevance" if query else "-date"):
+            args["sort"] = sort
         args.update(extra)
         return url_for("search.search", **{k: v for k, v in args.items() if v is not None})
 

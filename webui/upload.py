@@ -49,6 +49,6 @@ def upload() -> Any:
                                    limit_mb=svc.settings.upload_max_bytes >> 20), 400
         flash(f"Đã nhận {len(jobs)} tệp; đang đọc và phân tích ở chế độ nền.", "info")
         return redirect(url_for("upload.upload", batch=batch))
-    batch = request.args.get("batch")
-    return render_template("upload.html", batch=batch, jobs=svc.jobs.batch(batch) if batch else [],
+    shown = request.args.get("batch")
+    return render_template("upload.html", batch=shown, jobs=svc.jobs.batch(shown) if shown else [],
                            recent=svc.jobs.recent(20), limit_mb=svc.settings.upload_max_bytes >> 20)
