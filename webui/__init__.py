@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import NotFoundError, QueryError, StorageError, VanthuError
+from archive.review import review_count
 from archive.settings import Settings
 
 from . import format as fmt
@@ -99,9 +101,6 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True,
 
     @app.context_processor
     def counts() -> dict[str, Any]:
-        from flask_login import current_user
-
-        from archive.review import review_count
         if getattr(current_user, "is_archivist", False):
             return {"review_waiting": review_count(svc.archive.catalog)}
         return {}

@@ -4,6 +4,7 @@ that is cited (and perhaps not stored)."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
@@ -38,8 +39,8 @@ def document(doc_id: str) -> Any:
     svc = services()
     archive = svc.archive
     record = archive.get(doc_id)
-    parsed = archive.parsed(doc_id)
-    corrected = latest_changes(parsed, archive.corrections(doc_id))
+    history = archive.corrections(doc_id)
+    corrected = latest_changes(archive.parsed(doc_id), history) if history else {}
     original = archive.original_path(doc_id)
     pages = record.source.pages if record.source else 0
     page = _page_number(pages)
@@ -81,7 +82,7 @@ def record_json(doc_id: str) -> Any:
     """The record as ``vanthu show --json`` prints it, plus its correction history."""
     archive = services().archive
     data = archive.get(doc_id).to_dict()
-    data["corrections"] = [c.__dict__ for c in archive.corrections(doc_id)]
+    data["corrections"] = [asdict(c) for c in archive.corrections(doc_id)]
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{doc_id}.json"'})

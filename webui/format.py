@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.doctypes import TYPE_NAMES
 
 from .querytext import term
 
-__all__ = ["vn_date", "vn_time", "type_name", "FIELD_LABELS", "STATE_LABELS", "register"]
+__all__ = ["vn_date", "vn_time", "time_zone", "type_name", "FIELD_LABELS", "STATE_LABELS", "register"]
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -38,7 +38,15 @@ def vn_date(value: str | None) -> str:
     return f"{m.group(3)}/{m.group(2)}/{m.group(1)}" if m else value
 
 
-def vn_time(value: str | None, zone: str = "Asia/Ho_Chi_Minh") -> str:
+def time_zone(name: str) -> dt.tzinfo:
+    """The named zone; Vietnam's fixed UTC+7 where the system has no zone data."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.timezone(dt.timedelta(hours=7))
+
+
+def vn_time(value: str | None, zone: dt.tzinfo = dt.timezone(dt.timedelta(hours=7))) -> str:
     """A UTC ISO timestamp as local ``11/08/2021 14:05``.
 
     >>> vn_time("2021-08-11T07:05:00+00:00")
@@ -52,7 +60,7 @@ def vn_time(value: str | None, zone: str = "Asia/Ho_Chi_Minh") -> str:
         return value
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
+    return when.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def type_name(code: str | None) -> str:
@@ -66,7 +74,8 @@ def type_name(code: str | None) -> str:
 
 def register(app, zone: str) -> None:
     """Install the filters and labels in the app's Jinja environment."""
+    tz = time_zone(zone)
     app.jinja_env.filters.update(vn_date=vn_date, type_name=type_name,
-                                 vn_time=lambda v: vn_time(v, zone))
+                                 vn_time=lambda v: vn_time(v, tz))
     app.jinja_env.globals.update(FIELD_LABELS=FIELD_LABELS, STATE_LABELS=STATE_LABELS,
                                  STATUS_LABELS=STATUS_LABELS, query_term=term)
