@@ -166,47 +166,51 @@ def chain(catalog: Catalog, doc_id: str, up: int = 3, down: int = 3, max_nodes: 
     if not build.add_docs([doc_id], 0):
         raise NotFoundError(f"no document with id {doc_id!r}")
 
-    frontier = [doc_id]
-    for level in range(1, up + 1):
-        if not frontier:
-            break
-        rows = catalog.query(
-            "SELECT citing_id, ref, ref_key, relation, status, target_id, candidates, date "
-            f"FROM citations WHERE citing_id IN ({_marks(len(frontier))}) ORDER BY citing_id, seq",
-            frontier)
-        linked = [r["target_id"] for r in rows if r["status"] == LINKED]
-        ambiguous = [c for r in rows if r["status"] == AMBIGUOUS for c in json.loads(r["candidates"])]
-        new = build.add_docs(linked, -level)
-        build.add_docs(ambiguous, -level)
-        for r in rows:
-            if r["status"] == LINKED:
-                build.add_edge(r["citing_id"], r["target_id"], r["relation"], LINKED)
-            elif r["status"] == AMBIGUOUS:
-                for cand in json.loads(r["candidates"]):
-                    build.add_edge(r["citing_id"], cand, r["relation"], AMBIGUOUS)
-            elif r["ref"]:
-                key = build.add_placeholder(r["ref"], r["ref_key"], r["date"], -level)
-                if key:
-                    build.add_edge(r["citing_id"], key, r["relation"], UNRESOLVED, r["date"])
-        frontier = new
-
-    frontier = [doc_id]
-    for level in range(1, down + 1):
-        if not frontier:
-            break
-        rows = catalog.query(
-            "SELECT citing_id, target_id, relation FROM citations WHERE status = ? AND "
-            f"target_id IN ({_marks(len(frontier))}) ORDER BY citing_id, seq", [LINKED, *frontier])
-        new = build.add_docs([r["citing_id"] for r in rows], level)
-        for r in rows:
-            build.add_edge(r["citing_id"], r["target_id"], r["relation"], LINKED)
-        for citing, target, relation in _ambiguous_citers(catalog, frontier):
-            build.add_docs([citing], level)
-            build.add_edge(citing, target, relation, AMBIGUOUS)
-        frontier = new
+    for step, depth in ((_cited, up), (_citing, down)):
+        frontier = [doc_id]
+        for level in range(1, depth + 1):
+            if not frontier:
+                break
+            frontier = step(catalog, build, frontier, level)
 
     nodes = sorted(build.nodes.values(), key=lambda n: (n.level, n.date or "9999", n.key))
     return Chain(doc_id, up, down, tuple(nodes), tuple(build.edges.values()), build.truncated)
+
+
+def _cited(catalog: Catalog, build: _Builder, frontier: list[str], level: int) -> list[str]:
+    """One level up: what the frontier cites. Returns the stored documents to go on from."""
+    rows = catalog.query(
+        "SELECT citing_id, ref, ref_key, relation, status, target_id, candidates, date "
+        f"FROM citations WHERE citing_id IN ({_marks(len(frontier))}) ORDER BY citing_id, seq",
+        frontier)
+    new = build.add_docs([r["target_id"] for r in rows if r["status"] == LINKED], -level)
+    build.add_docs([c for r in rows if r["status"] == AMBIGUOUS for c in json.loads(r["candidates"])],
+                   -level)
+    for r in rows:
+        if r["status"] == LINKED:
+            build.add_edge(r["citing_id"], r["target_id"], r["relation"], LINKED)
+        elif r["status"] == AMBIGUOUS:
+            for cand in json.loads(r["candidates"]):
+                build.add_edge(r["citing_id"], cand, r["relation"], AMBIGUOUS)
+        elif r["ref"]:
+            key = build.add_placeholder(r["ref"], r["ref_key"], r["date"], -level)
+            if key:
+                build.add_edge(r["citing_id"], key, r["relation"], UNRESOLVED, r["date"])
+    return new
+
+
+def _citing(catalog: Catalog, build: _Builder, frontier: list[str], level: int) -> list[str]:
+    """One level down: who cites the frontier. Returns the documents to go on from."""
+    rows = catalog.query(
+        "SELECT citing_id, target_id, relation FROM citations WHERE status = ? AND "
+        f"target_id IN ({_marks(len(frontier))}) ORDER BY citing_id, seq", [LINKED, *frontier])
+    new = build.add_docs([r["citing_id"] for r in rows], level)
+    for r in rows:
+        build.add_edge(r["citing_id"], r["target_id"], r["relation"], LINKED)
+    for citing, target, relation in _ambiguous_citers(catalog, frontier):
+        build.add_docs([citing], level)
+        build.add_edge(citing, target, relation, AMBIGUOUS)
+    return new
 
 
 def _ambiguous_citers(catalog: Catalog, ids: list[str]) -> list[tuple[str, str, str | None]]:
