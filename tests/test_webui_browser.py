@@ -99,10 +99,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     with playwright.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(Path(os.environ.get("TMPDIR", "/tmp")) / f"vanthu-chromium-{os.getpid()}"),
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh profile every run
             executable_path=CHROMIUM, headless=True, args=ARGS, locale="vi-VN",
             viewport={"width": 1280, "height": 900})
         yield context

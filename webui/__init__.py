@@ -72,7 +72,6 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True,
         SECRET_KEY=key, MAX_CONTENT_LENGTH=settings.upload_max_bytes,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session
-        WTF_CSRF_SSL_STRICT=False,
     )
     if config:
         app.config.update(config)
