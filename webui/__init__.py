@@ -20,6 +20,7 @@ from archive.errors import NotFoundError, QueryError, StorageError, VanthuError
 from archive.review import review_count
 from archive.settings import Settings
 
+from . import api, auth, chain, documents, edit, review, search, upload
 from . import format as fmt
 from .services import Services, services
 
@@ -82,7 +83,6 @@ def create_app(settings: Settings | None = None, *, start_workers: bool = True,
     app.extensions["vanthu"] = svc
     csrf.init_app(app)
 
-    from . import api, auth, chain, documents, edit, review, search, upload
     auth.login_manager.init_app(app)
     app.before_request(auth.require_login)
     for module in (auth, search, documents, chain, upload, edit, review, api):
