@@ -9,7 +9,7 @@ when the index is missing or smaller, then starts ``vanthu serve`` (waitress) on
 port, logs in, and times whole HTTP requests, one at a time, for
 
 * the search page (server-rendered: 20 hits with highlights, facets), per query class of
-  benchmarks/search_bench.py, and
+  benchmarks/search_bench.py, plus the landing page (no query: the newest 20), and
 * the document page of random documents (metadata, citations both ways, the text with
   its citation links),
 
@@ -124,6 +124,7 @@ def main() -> None:
     with Archive(archive_dir) as archive:
         ids = archive.ids()
     classes = query_classes(args.docs, source_paragraphs())
+    classes["browse (no query)"] = [""]  # the landing page: newest first, facets of everything
     proc, url = serve(archive_dir)
     try:
         opener = session(url)
