@@ -42,6 +42,8 @@ class PageImages:
         target = self.cache_dir / doc_id / f"p{number}-w{width}.png"
         if not target.exists():
             image = self._render(original, number, width=width)
+            if image.mode == "1":  # Pillow resizes 1-bit images by nearest neighbour: jagged
+                image = image.convert("L")
             if image.width > width:
                 image = image.resize((width, round(image.height * width / image.width)),
                                      Image.Resampling.LANCZOS)
