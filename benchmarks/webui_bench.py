@@ -145,8 +145,8 @@ def main() -> None:
         report("random documents", docs)
         print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(30)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
 
 
 if __name__ == "__main__":

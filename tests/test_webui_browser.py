@@ -64,12 +64,15 @@ def start_server(archive: Path, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGINT)
+    """SIGTERM, as a service manager stops it: the server must close and exit 0."""
+    proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(15)
+        code = proc.wait(60)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+        raise AssertionError("vanthu serve did not stop on SIGTERM") from None
+    assert code == 0, f"vanthu serve exited with {code}"
 
 
 def store_doubtful(root: Path) -> None:

@@ -236,6 +236,8 @@ def serve(archive: str | None, host: str, port: int, threads: int) -> None:
     When the archive has no account yet, an archivist account is made with a random
     password, printed once.
     """
+    import signal
+
     import waitress
 
     from archive.users import ARCHIVIST, generate_password
@@ -251,6 +253,9 @@ def serve(archive: str | None, host: str, port: int, threads: int) -> None:
             click.echo("Chưa có tài khoản nào: đã tạo tài khoản lưu trữ viên\n"
                        f"  tên đăng nhập: {FIRST_ACCOUNT}\n  mật khẩu:      {password}\n"
                        "(mật khẩu chỉ in một lần; thêm tài khoản bằng `vanthu user add`)")
+        # SIGTERM (systemd, docker, kill) stops as Ctrl-C does: waitress closes its
+        # sockets, then the upload workers and the archive are closed below.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         shown = f"[{host}]" if ":" in host else host
         click.echo(f"vanthu: http://{shown}:{port}/ (archive {settings.archive_dir}); Ctrl-C to stop",
                    err=True)
