@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -50,13 +51,17 @@ def search() -> Any:
         error = str(exc)
     active = querytext.field_terms(q)
 
+    base = url_for("search.search")
+
     def link(query: str, **extra: Any) -> str:
-        """This search with another query (or page, or sort); a default sort is left out."""
+        """This search with another query (or page, or sort); a default sort is left out.
+        (``urlencode`` rather than ``url_for`` per link: a page has ~50 of them.)"""
         args: dict[str, Any] = {"q": query or None}
         if sort != ("relevance" if query else "-date"):
             args["sort"] = sort
         args.update(extra)
-        return url_for("search.search", **{k: v for k, v in args.items() if v is not None})
+        query_string = urlencode({k: v for k, v in args.items() if v is not None})
+        return f"{base}?{query_string}" if query_string else base
 
     facets = []
     if result is not None:
@@ -73,4 +78,4 @@ def search() -> Any:
         "search.html", q=q, sort=sort, page=page, result=result, error=error, facets=facets,
         active=[{"term": t, "href": link(querytext.without(q, t))} for t in active],
         link=link, sorts=SORT_LABELS, chosen_sort=request.args.get("sort", "relevance"), page_size=svc.settings.search_page_size, types=[(c, TYPE_NAMES[c]) for c in COMMON_TYPES],
-        total_docs=svc.archive.count()), status
+        total_docs=None if q else svc.archive.count()), status
