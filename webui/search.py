@@ -42,7 +42,7 @@ def search() -> Any:
     if any(v.strip() for v in filters.values()):
         # The filters become query text, and the URL then holds the whole search.
         composed = querytext.compose(q, **filters)
-        return redirect(url_for("search.search", q=composed, sort=sort if sort != "relevance" else None))
+        return redirect(url_for("search.search", q=composed, sort=request.args.get("sort") or None))
     svc = services()
     result, error = None, None
     try:
@@ -75,7 +75,8 @@ def search() -> Any:
             facets.append({"name": name, "label": label, "values": values})
     status = 400 if error else 200
     return render_template(
-        "search.html", q=q, sort=sort, page=page, result=result, error=error, facets=facets,
+        "search.html", q=q, sort=sort, result=result, error=error, facets=facets,
         active=[{"term": t, "href": link(querytext.without(q, t))} for t in active],
-        link=link, sorts=SORT_LABELS, chosen_sort=request.args.get("sort", "relevance"), page_size=svc.settings.search_page_size, types=[(c, TYPE_NAMES[c]) for c in COMMON_TYPES],
+        link=link, sorts=SORT_LABELS, chosen_sort=request.args.get("sort", "relevance"),
+        page_size=svc.settings.search_page_size, types=[(c, TYPE_NAMES[c]) for c in COMMON_TYPES],
         total_docs=None if q else svc.archive.count()), status
