@@ -18,14 +18,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright
 
 from archive.record import FieldSource, Record, Source
 from archive.settings import Settings
 from paths import ROOT, SAMPLES, seed_paths
 from vanthu.stores import open_stores
 from webui_support import PASSWORDS, build_archive
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
