@@ -4,7 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ARCHIVE ?= vanthu-data
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-noto-core redis-server
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# redis-server: the OCR queue's tests; chromium: the browser tests (Playwright drives it);
+# graphviz: the citation chain's layout (dot)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-noto-core redis-server chromium graphviz
 SAMPLE_QUERIES := "chan chinh dieu hanh phong chong dich" "issuer:hoan kiem type:CV" "cites:835-CV/TU" "date:2022"
 
 .PHONY: all system venv run demo test lint bench samples clean
@@ -40,7 +44,10 @@ run: venv
 	@echo; echo "== vanthu show 1196/UBND-VP"; $(BIN)/vanthu --archive $(ARCHIVE) show 1196/UBND-VP
 	@echo; echo "== vanthu show 1919-CV/QU"; $(BIN)/vanthu --archive $(ARCHIVE) show 1919-CV/QU
 	@echo; echo "== vanthu show 20/2023/TT-BLĐTBXH (cited by 01/2025/TT-BLĐTBXH)"; $(BIN)/vanthu --archive $(ARCHIVE) show 20/2023/TT-BLĐTBXH
-	@echo; echo "The web UI is a later issue; until then this is the end of 'make run'."
+	@echo; echo "== the web UI: open http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	@echo "   If the archive has no account yet, an archivist account 'luutru' is made and its password printed once below;"
+	@echo "   add more with: $(BIN)/vanthu --archive $(ARCHIVE) user add NAME --role reader|archivist"
+	$(BIN)/vanthu --archive $(ARCHIVE) serve --host $(HOST) --port $(PORT)
 
 lint: venv
 	$(BIN)/ruff check .
@@ -54,4 +61,4 @@ bench: venv
 	$(BIN)/python benchmarks/search_bench.py --docs 10000
 
 clean:
-	rm -rf $(VENV) $(ARCHIVE) *.egg-info .pytest_cache
+	rm -rf $(VENV) $(ARCHIVE) *.egg-info .pytest_cache test-output

@@ -61,6 +61,17 @@ CREATE TABLE IF NOT EXISTS corrections (
 );
 CREATE INDEX IF NOT EXISTS corrections_doc ON corrections(doc_id, id);
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT NOT NULL, filename TEXT NOT NULL,
+    staged TEXT, sha256 TEXT NOT NULL, who TEXT, state TEXT NOT NULL,
+    pages_done INTEGER NOT NULL DEFAULT 0, pages_total INTEGER NOT NULL DEFAULT 0,
+    doc_id TEXT, error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch, id);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);
 """
 
 _DOC_FIELDS = ("ref", "number", "symbol", "doc_type", "issuer", "parent_issuer", "place",
@@ -144,6 +155,18 @@ class Catalog:
             finally:
                 if self._db.in_transaction:
                     self._db.execute("COMMIT")
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of a read query; for archive modules that keep tables of their own here
+        (users, jobs, the citation chain)."""
+        return self._q(sql, params)
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement; call inside :meth:`write`."""
+        try:
+            return self._db.execute(sql, tuple(params))
+        except sqlite3.Error as exc:
+            raise StorageError(f"catalog write failed: {exc}") from exc
 
     def _q(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         try:

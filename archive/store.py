@@ -124,6 +124,11 @@ class Archive:
         remove_stale_temps(self._docs)
         self._catalog = Catalog(self.root / "catalog.sqlite3", timeout=timeout)
 
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog, for archive modules with tables of their own (users, jobs, chain)."""
+        return self._catalog
+
     def close(self) -> None:
         """Close the catalog connection."""
         self._catalog.close()
@@ -393,6 +398,11 @@ class Archive:
         """Where the original file of a document is kept."""
         row = self._require(doc_id)
         return self._original(row["sha256"], row["ext"])
+
+    def parsed(self, doc_id: str) -> Record:
+        """The record as the parser made it: no corrections, no resolution (``record.json``)."""
+        self._require(doc_id)
+        return self._read_record(doc_id)
 
     def corrections(self, doc_id: str) -> list[Correction]:
         """The correction history of a document, oldest first (field, value, who, at)."""
