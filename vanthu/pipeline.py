@@ -85,10 +85,14 @@ def ingest_files(
     for path in files:
         sha = _sha256(path)
         known = archive.find_sha256(sha) if sha else None
-        if known is not None:
-            yield Outcome(str(path), id=known, ref=archive.get(known).ref, created=False)
-        else:
+        if known is None:
             todo.append(path)
+            continue
+        try:
+            yield Outcome(str(path), id=known, ref=archive.get(known).ref, created=False)
+        except VanthuError as error:
+            yield Outcome(str(path), id=known, error=f"{path}: already stored as {known}, "
+                                                     f"but {error}; run `vanthu check --repair`")
     for path, result in zip(todo, read_many(todo, settings, progress=progress)):
         if isinstance(result, IngestError):
             yield Outcome(str(path), error=str(result))
@@ -123,12 +127,22 @@ def correct_record(archive: Archive, index: Index | None, doc_id: str,
     return record
 
 
-def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str]) -> int:
-    """Parse stored text again with today's parser; corrections still win. Returns the count."""
+def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str],
+                    on_error: Callable[[str, VanthuError], None] | None = None) -> int:
+    """Parse stored text again with today's parser; corrections still win. Returns the count.
+
+    A document that cannot be reparsed (e.g. its record.json is damaged: `vanthu check
+    --repair` restores it) is given to *on_error* and skipped; without it, raised."""
     done = 0
     for doc_id in ids:
-        archive.reparse(doc_id, parse)
-        if index is not None:
-            index.add(archive.get(doc_id))
+        try:
+            archive.reparse(doc_id, parse)
+            if index is not None:
+                index.add(archive.get(doc_id))
+        except VanthuError as error:
+            if on_error is None:
+                raise
+            on_error(doc_id, error)
+            continue
         done += 1
     return done

@@ -1,10 +1,10 @@
 """Opening the archive and its search index together, for the CLI and the web UI."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from archive.errors import VanthuError
+from archive.errors import StorageError, VanthuError
 from archive.settings import Settings
 from archive.store import Archive
 from search import Index
@@ -13,8 +13,10 @@ __all__ = ["open_archive", "open_index", "open_stores", "rebuild_index"]
 
 
 @contextmanager
-def open_archive(settings: Settings) -> Iterator[Archive]:
-    store = Archive(settings)
+def open_archive(settings: Settings, create: bool = True) -> Iterator[Archive]:
+    """The archive at ``settings.archive_dir``; with ``create=False`` (read-only commands)
+    a folder that holds no archive is an error, never a new empty archive."""
+    store = Archive(settings, create=create)
     try:
         yield store
     finally:
@@ -41,10 +43,13 @@ def open_stores(settings: Settings) -> Iterator[tuple[Archive, Index]]:
         yield store, index
 
 
-def rebuild_index(settings: Settings, store: Archive) -> int:
-    """Rebuild the index from every stored record; returns how many were indexed."""
+def rebuild_index(settings: Settings, store: Archive,
+                  on_error: Callable[[str, StorageError], None] | None = None) -> int:
+    """Rebuild the index from every stored record; returns how many were indexed.
+
+    A record that cannot be read is given to *on_error* and skipped (without it, raised)."""
     index = Index(settings.index_dir)
     try:
-        return index.rebuild(store.iter_records(), procs=settings.jobs)
+        return index.rebuild(store.iter_records(on_error=on_error), procs=settings.jobs)
     finally:
         index.close()
