@@ -190,6 +190,15 @@ class Catalog:
                        (after, limit))
         return [(r[0], r[1]) for r in rows]
 
+    def file_rows(self, after: int, limit: int) -> list[tuple[int, str, str, str]]:
+        """``(rowid, id, sha256, ext)`` in ingest order after rowid *after*."""
+        rows = self._q("SELECT rowid, id, sha256, ext FROM documents WHERE rowid > ? "
+                       "ORDER BY rowid LIMIT ?", (after, limit))
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def has_sha256(self, sha256: str) -> bool:
+        return bool(self._q("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)))
+
     def insert_document(self, doc_id: str, sha256: str, ext: str, filename: str | None,
                         ingested_at: str, pages: int, record: Record) -> None:
         self._db.execute(

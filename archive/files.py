@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -18,10 +19,14 @@ from .errors import StorageError
 __all__ = [
     "atomic_write_bytes", "atomic_write_text", "atomic_copy", "write_new_file", "write_pages",
     "put_file", "fsync_dir",
-    "sha256_of", "make_temp_dir", "remove_tree", "remove_stale_temps", "TEMP_PREFIX",
+    "sha256_of", "make_temp_dir", "remove_tree", "remove_stale_temps", "stale_temps",
+    "TEMP_PREFIX",
 ]
 
+# Every temporary name is ".tmp-<pid>-…": the writer's pid tells whether its owner still
+# runs, so a crashed writer's leftovers can be removed at once and a live one's never.
 TEMP_PREFIX = ".tmp-"
+_OWNER = re.compile(r"^\.tmp-(\d+)-")
 _CHUNK = 1 << 20
 
 
@@ -41,7 +46,7 @@ def fsync_dir(path: Path) -> None:
 
 def _write_via_temp(dest: Path, write: Callable[[BinaryIO], object]) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + dest.name + ".", dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dest.name), dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -131,7 +136,51 @@ def sha256_of(original: Path | bytes) -> str:
 def make_temp_dir(parent: Path, label: str) -> Path:
     """A fresh directory under *parent*, named so that readers and listings ignore it."""
     parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{label}-{os.getpid()}-", dir=parent))
+    return Path(tempfile.mkdtemp(prefix=_temp_prefix(label), dir=parent))
+
+
+def _temp_prefix(label: str) -> str:
+    return f"{TEMP_PREFIX}{os.getpid()}-{label}."
+
+
+def _owner_alive(name: str) -> bool | None:
+    """Whether the process that made temp entry *name* still runs; None for an old name."""
+    found = _OWNER.match(name)
+    if not found:
+        return None
+    try:
+        os.kill(int(found[1]), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's live process: not ours to judge
+    return True
+
+
+def stale_temps(parent: Path, older_than: float = 3600.0) -> list[Path]:
+    """Temp entries directly under *parent* left by writers that are gone: the owner's pid
+    is not running, or (names without a pid) the entry is older than *older_than* seconds.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> mine = make_temp_dir(d, "doc"); (d / ".tmp-999999999-doc.x").mkdir()
+    >>> [p.name for p in stale_temps(d)]
+    ['.tmp-999999999-doc.x']
+    """
+    if not parent.is_dir():
+        return []
+    limit = time.time() - older_than
+    found = []
+    for entry in parent.iterdir():
+        if not entry.name.startswith(TEMP_PREFIX):
+            continue
+        alive = _owner_alive(entry.name)
+        try:
+            if alive is False or (alive is None and entry.lstat().st_mtime < limit):
+                found.append(entry)
+        except OSError:
+            pass  # gone meanwhile
+    return sorted(found)
 
 
 def remove_tree(path: Path) -> None:
@@ -139,20 +188,16 @@ def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def remove_stale_temps(parent: Path, older_than: float = 3600.0) -> None:
-    """Remove temp entries left by crashed writers. Young ones may belong to a live process."""
-    if not parent.is_dir():
-        return
-    limit = time.time() - older_than
-    for entry in parent.iterdir():
-        if not entry.name.startswith(TEMP_PREFIX):
-            continue
+def remove_stale_temps(parent: Path, older_than: float = 3600.0) -> list[Path]:
+    """Remove the :func:`stale_temps` of *parent*; returns what was removed."""
+    removed = []
+    for entry in stale_temps(parent, older_than):
         try:
-            if entry.stat().st_mtime >= limit:
-                continue
-            if entry.is_dir():
+            if entry.is_dir() and not entry.is_symlink():
                 remove_tree(entry)
             else:
                 entry.unlink()
         except OSError:
-            pass
+            continue
+        removed.append(entry)
+    return removed

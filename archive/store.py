@@ -110,10 +110,13 @@ class Archive:
     """
 
     def __init__(self, settings_or_path: Settings | str | os.PathLike[str], *,
-                 timeout: float = 30.0):
+                 timeout: float = 30.0, create: bool = True):
         root = settings_or_path.archive_dir if isinstance(settings_or_path, Settings) \
             else settings_or_path
         self.root = Path(root)
+        if not create and not (self.root / "catalog.sqlite3").is_file():
+            raise NotFoundError(f"there is no archive in {self.root} "
+                                "(check --archive or $VANTHU_ARCHIVE)")
         self._originals = self.root / "originals"
         self._docs = self.root / "docs"
         try:
@@ -321,10 +324,15 @@ class Archive:
         row = self._catalog.document(sha256.lower()[:16]) if _SHA.match(sha256 or "") else None
         return row["id"] if row is not None and row["sha256"] == sha256.lower() else None
 
-    def iter_records(self, batch_size: int = 256) -> Iterator[Record]:
+    def iter_records(self, batch_size: int = 256,
+                     on_error: Callable[[str, StorageError], None] | None = None
+                     ) -> Iterator[Record]:
         """Every record (as :meth:`get` gives it), in ingest order, reading *batch_size*
         ids at a time: memory stays flat, and no read transaction is held open between
         batches, so writers are never blocked by a slow consumer.
+
+        A document whose files cannot be read raises StorageError, or with *on_error* is
+        reported to it and skipped, so one damaged document does not stop a reindex.
 
         ``index.rebuild(archive.iter_records())``
         """
@@ -334,7 +342,14 @@ class Archive:
             if not batch:
                 return
             for _rowid, doc_id in batch:
-                yield self.get(doc_id)
+                try:
+                    record = self.get(doc_id)
+                except StorageError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(doc_id, exc)
+                    continue
+                yield record
             after = batch[-1][0]
 
     def sequence(self) -> int:
@@ -403,6 +418,65 @@ class Archive:
         """The record as the parser made it: no corrections, no resolution (``record.json``)."""
         self._require(doc_id)
         return self._read_record(doc_id)
+
+    @property
+    def docs_dir(self) -> Path:
+        """``docs/``: one folder of pages and record.json per document."""
+        return self._docs
+
+    @property
+    def originals_dir(self) -> Path:
+        """``originals/``: the files as received, by sha256."""
+        return self._originals
+
+    def stored_files(self) -> Iterator[tuple[str, str, str]]:
+        """``(id, sha256, ext)`` of every catalogued document, in ingest order."""
+        after = 0
+        while rows := self._catalog.file_rows(after, 10_000):
+            yield from ((r[1], r[2], r[3]) for r in rows)
+            after = rows[-1][0]
+
+    def record_path(self, doc_id: str) -> Path:
+        """Where a document's record as parsed (``record.json``) is kept."""
+        return self._docs / doc_id / "record.json"
+
+    def discard_orphan(self, path: Path) -> bool:
+        """Remove a document folder or original that no catalogued document owns (left by
+        a store that crashed before its commit). Checked again under the catalog's write
+        lock, which every store holds while it places files; returns whether it was removed."""
+        path = Path(path)
+        with self._catalog.write():
+            if path.parent == self._docs:
+                if self._catalog.document(path.name) is not None:
+                    return False
+                self._discard(path)
+            elif path.parent.parent == self._originals:
+                if self._catalog.has_sha256(path.stem.lower()):
+                    return False
+                path.unlink(missing_ok=True)
+            else:
+                raise VanthuError(f"{path} is not a document folder or an original")
+        return True
+
+    def restore_record(self, doc_id: str, parse: Callable[[str], Record]) -> Record:
+        """Write ``record.json`` again from the stored pages when it is lost or unreadable;
+        the source is rebuilt from the catalog (per-page OCR confidences are lost with the
+        file). Corrections, kept in the catalog, still win."""
+        row = self._require(doc_id)
+        pages = self.pages(doc_id)
+        if not pages:
+            raise StorageError(f"{doc_id}: its pages are missing too; ingest the original again")
+        new = parse("\n\n".join(pages))
+        source = Source(filename=row["filename"], sha256=row["sha256"], pages=row["pages"])
+        parsed = _as_parsed(new, doc_id, source)
+        text = _to_json(parsed)
+        with self._catalog.write():
+            self._reindex(doc_id, parsed)
+            try:
+                atomic_write_text(self.record_path(doc_id), text)
+            except OSError as exc:
+                raise StorageError(f"cannot write record of {doc_id}: {exc}") from exc
+        return self.get(doc_id)
 
     def corrections(self, doc_id: str) -> list[Correction]:
         """The correction history of a document, oldest first (field, value, who, at)."""

@@ -272,7 +272,8 @@ class Index:
         changes = source.changes(int(meta.get("synced", 0)))
         if not changes:
             return 0
-        count = self._write(engine, (_record_or_id(source, doc_id) for _, doc_id in changes))
+        count = self._write(engine, (change for _, doc_id in changes
+                                     if (change := _record_or_id(source, doc_id)) is not None))
         self._write_meta(folder, {**meta, "synced": changes[-1][0]})
         return count
 
@@ -376,9 +377,13 @@ class Index:
             self._engine = self._engine_folder = None
 
 
-def _record_or_id(source: RecordSource, doc_id: str) -> Record | str:
-    """The record to index, or its id alone when the archive no longer has it."""
+def _record_or_id(source: RecordSource, doc_id: str) -> Record | str | None:
+    """The record to index, its id alone when the archive no longer has it, or None when
+    its files cannot be read: one damaged document must not keep every later one out of
+    the index (`vanthu check` reports it as stored but not indexed, and repairs it)."""
     try:
         return source.get(doc_id)
     except NotFoundError:
         return doc_id
+    except StorageError:
+        return None

@@ -97,7 +97,7 @@ def ingest(archive: str | None, paths: tuple[Path, ...], jobs: int | None, as_js
         _print_json(outcomes)
     else:
         click.echo(f"{stored} stored, {known} already stored, {failed} failed", err=True)
-    if failed:
+    if not _quick_check(settings) or failed:
         sys.exit(1)
 
 
@@ -173,9 +173,58 @@ def reindex(archive: str | None, engine: str | None, jobs: int | None) -> None:
     from vanthu.stores import open_archive, rebuild_index
 
     settings = _settings(archive, jobs)
+    skipped: list[str] = []
+
+    def report(doc_id: str, error: Exception) -> None:
+        skipped.append(doc_id)
+        click.echo(f"error: {doc_id}: {error}; skipped", err=True)
+
     with open_archive(settings, create=False) as store:
-        count = rebuild_index(settings, store, engine)
-    click.echo(f"indexed {count} documents", err=True)
+        count = rebuild_index(settings, store, engine, on_error=report)
+    click.echo(f"indexed {count} documents" + (f", skipped {len(skipped)} that could not be "
+                                               "read (see `vanthu check`)" if skipped else ""),
+               err=True)
+    if not _quick_check(settings) or skipped:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Mend what can be mended safely.")
+@click.option("--quick", is_flag=True,
+              help="Skip hashing originals and reading records (the check run after ingest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_archive_option
+def check(archive: str | None, repair: bool, quick: bool, as_json: bool) -> None:
+    """Check originals against their hashes, records against the catalog, the catalog
+    against the search index, and leftovers of crashed writers; exit 0 when consistent."""
+    from vanthu.check import check as run_check
+
+    report = run_check(_settings(archive), repair=repair, quick=quick)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        for finding in report.findings:
+            mark = "repaired" if finding.repaired else "problem"
+            click.echo(f"{mark}: {finding.kind}: {finding.where}: {finding.detail}")
+        indexed = "unreadable" if report.indexed is None else report.indexed
+        state = "consistent" if report.consistent else "NOT consistent"
+        click.echo(f"{report.documents} documents, {indexed} indexed: {state}", err=True)
+    if not report.consistent:
+        sys.exit(1)
+
+
+def _quick_check(settings: Settings) -> bool:
+    """The cheap part of `vanthu check --repair`, run at the end of ingest and reindex:
+    what it mends or cannot mend is said on stderr. Returns whether all is consistent."""
+    from vanthu.check import check as run_check
+
+    report = run_check(settings, repair=True, quick=True)
+    for finding in report.findings:
+        mark = "repaired" if finding.repaired else "problem"
+        click.echo(f"check: {mark}: {finding.kind}: {finding.where}: {finding.detail}", err=True)
+    if not report.consistent:
+        click.echo("check: run `vanthu check` for the whole report", err=True)
+    return report.consistent
 
 
 @cli.command()
@@ -210,11 +259,20 @@ def reparse(archive: str | None, ids: tuple[str, ...], every: bool) -> None:
 
     if not ids and not every:
         raise click.UsageError("name documents to reparse, or use --all")
+    failed: list[str] = []
+
+    def report(doc_id: str, error: Exception) -> None:
+        failed.append(doc_id)
+        click.echo(f"error: {doc_id}: {error}; skipped", err=True)
+
     settings = _settings(archive)
     with open_stores(settings, create=False) as (store, index):
         chosen = store.ids() if every else [store.lookup(key) for key in ids]
-        count = reparse_records(store, index, chosen, settings)
-    click.echo(f"reparsed {count} documents", err=True)
+        count = reparse_records(store, index, chosen, settings, on_error=report)
+    click.echo(f"reparsed {count} documents" + (f", {len(failed)} failed" if failed else ""),
+               err=True)
+    if failed:
+        sys.exit(1)
 
 
 @cli.command()

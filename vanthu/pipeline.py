@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # archive and index are handed in: `vanthu parse` imports nei
     from ingest.dispatch import OcrBackend
     from search import Index
 
-__all__ = ["Outcome", "ingest_files", "ocr_backend", "parse_file", "record_of", "correct_record",
-           "reparse_records"]
+__all__ = ["Outcome", "ingest_files", "ocr_backend", "parse_file", "parser_for", "record_of",
+           "correct_record", "reparse_records"]
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,16 @@ def ingest_files(
         except IngestError as error:  # not a regular file, wrong type, too large...
             yield Outcome(printable(path), error=str(error))
             continue
-        if known is not None:
+        if known is None:
+            todo.append(path)
+            continue
+        try:
             batch.pending.append(Outcome(printable(path), id=known, ref=archive.get(known).ref,
                                          created=False))
-        else:
-            todo.append(path)
+        except VanthuError as error:
+            batch.pending.append(Outcome(printable(path), id=known, error=(
+                f"{printable(path)}: already stored as {known}, but {error}; "
+                "run `vanthu check --repair`")))
     yield from batch.flush()
     results = read_many(todo, settings, progress=progress, backend=ocr_backend(settings))
     for path, result in zip(todo, results):
@@ -169,15 +174,30 @@ def correct_record(archive: Archive, index: Index | None, doc_id: str,
     return archive.get(doc_id)
 
 
-def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str],
-                    settings: Settings | None = None) -> int:
-    """Parse stored text again with today's parser, a scan with its stored OCR words;
-    corrections still win. Returns the count."""
+def parser_for(archive: Archive, doc_id: str,
+               settings: Settings | None = None) -> Callable[[str], Record]:
+    """``parse`` as a stored document needs it: with its scan's OCR words, if any."""
     threshold = (settings or Settings()).review_confidence
+    return partial(parse, words=archive.page_words(doc_id), min_confidence=threshold)
+
+
+def reparse_records(archive: Archive, index: Index | None, ids: Iterable[str],
+                    settings: Settings | None = None,
+                    on_error: Callable[[str, VanthuError], None] | None = None) -> int:
+    """Parse stored text again with today's parser, a scan with its stored OCR words;
+    corrections still win. Returns the count.
+
+    A document that cannot be reparsed (e.g. its record.json is damaged: `vanthu check
+    --repair` restores it) is given to *on_error* and skipped; without it, raised."""
     done = 0
     for doc_id in ids:
-        archive.reparse(doc_id, partial(parse, words=archive.page_words(doc_id),
-                                        min_confidence=threshold))
+        try:
+            archive.reparse(doc_id, parser_for(archive, doc_id, settings))
+        except VanthuError as error:
+            if on_error is None:
+                raise
+            on_error(doc_id, error)
+            continue
         done += 1
         if index is not None and done % index.settings.index_batch_docs == 0:
             index.sync(archive)

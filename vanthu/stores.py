@@ -8,11 +8,11 @@ the next ingest stores.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from archive.errors import NotFoundError, StorageError
+from archive.errors import StorageError
 from archive.settings import Settings
 from archive.store import Archive
 
@@ -24,10 +24,9 @@ __all__ = ["open_archive", "open_index", "open_stores", "rebuild_index"]
 
 @contextmanager
 def open_archive(settings: Settings, *, create: bool = True) -> Iterator[Archive]:
-    if not create and not (settings.archive_dir / "catalog.sqlite3").is_file():
-        raise NotFoundError(f"there is no archive in {settings.archive_dir} "
-                            "(check --archive or $VANTHU_ARCHIVE)")
-    store = Archive(settings)
+    """The archive at ``settings.archive_dir``; with ``create=False`` (read-only commands)
+    a folder that holds no archive is an error, never a new empty archive."""
+    store = Archive(settings, create=create)
     try:
         yield store
     finally:
@@ -61,14 +60,16 @@ def open_stores(settings: Settings, *, create: bool = True) -> Iterator[tuple[Ar
             yield store, index
 
 
-def rebuild_index(settings: Settings, store: Archive, engine: str | None = None) -> int:
+def rebuild_index(settings: Settings, store: Archive, engine: str | None = None,
+                  on_error: Callable[[str, StorageError], None] | None = None) -> int:
     """Rebuild the index from every stored record (with ``engine``, else the setting,
-    else the index's own engine); returns how many were indexed."""
+    else the index's own engine); returns how many were indexed. A record that cannot be
+    read is given to *on_error* and skipped (without it, raised)."""
     from search import Index
 
     index = Index(settings.index_dir, settings=settings, engine=engine, create=False)
     try:
-        return index.rebuild(store.iter_records(), procs=settings.jobs, engine=engine,
-                             source=store)
+        return index.rebuild(store.iter_records(on_error=on_error), procs=settings.jobs,
+                             engine=engine, source=store)
     finally:
         index.close()
