@@ -51,6 +51,7 @@ run: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: venv lint
 	$(BIN)/python -m pytest -q
