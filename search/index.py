@@ -46,7 +46,7 @@ __all__ = ["Index", "RecordSource", "SCHEMA_VERSION"]
 
 # Bump whenever fields, analysis or fields_of() change: an index built by another
 # version reports needs_rebuild() instead of answering wrongly.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 ENGINES: dict[str, Any] = {"whoosh": WhooshEngine, "tantivy": TantivyEngine}
 REINDEX = "run `vanthu reindex`"
 _FOLDERS = (*ENGINES, "gen")  # index folders, this version's and the generations of older ones
