@@ -53,6 +53,7 @@ from .files import (
     atomic_write_text, fsync_dir, make_temp_dir, put_file, remove_stale_temps, remove_tree,
     sha256_of, write_new_file, write_pages,
 )
+from .killpoints import reached
 from .record import Record, Source, Word
 from .settings import Settings
 from .words import dump_words, load_words
@@ -186,6 +187,7 @@ class Archive:
             write_new_file(tmp / "record.json", _to_json(parsed))
             fsync_dir(tmp / "pages")
             fsync_dir(tmp)
+            reached("store-temp")
             # Under the write lock nobody else places or removes this document's files.
             with self._catalog.write():
                 if self._known(doc_id, sha):  # another process stored it meanwhile
@@ -199,6 +201,7 @@ class Archive:
                     os.rename(tmp, final)
                     placed.append(final)
                     fsync_dir(self._docs)
+                    reached("store-placed")
                     self._catalog.insert_document(doc_id, sha, ext, filename, _now(),
                                                   len(texts), parsed)
                     self._catalog.index_document(doc_id, parsed)
@@ -207,6 +210,7 @@ class Archive:
                     placed.clear()
                     raise
             placed.clear()  # committed
+            reached("store-committed")
             return StoreResult(doc_id, True)
         except OSError as exc:
             raise StorageError(f"cannot write {filename} to the archive: {exc}") from exc
@@ -229,6 +233,7 @@ class Archive:
             parsed = self._read_record(doc_id)
             self._catalog.add_corrections(doc_id, values, who.strip(), _now())
             self._reindex(doc_id, parsed)
+        reached("correct-committed")
         return self.get(doc_id)
 
     def reparse(self, doc_id: str, parse: Callable[[str], Record]) -> Record:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import IngestError
+from archive.killpoints import reached
 from archive.record import Word
 from archive.settings import Settings
 from archive.vntext import normalize
@@ -147,6 +148,7 @@ class Batch:
                 self.advance(1)
 
     def _ocr_done(self, task: _Task, result: OcrResult) -> None:
+        reached("ocr-page")
         self.advance(1)
         if result.error is not None:
             task.slot.error = task.slot.error or result.error
