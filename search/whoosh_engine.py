@@ -19,6 +19,7 @@ started them.
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -43,11 +44,15 @@ from .analysis import BREAK, SURELY_INDEXABLE, WORD, fold, indexable
 from .fields import Fields
 from .results import FACETS, Found, Stored
 from .tree import Node
-from .whoosh_match import LENGTH_FIELDS, Match, PostingCache, Segment, TooSlow
+from .whoosh_match import LENGTH_FIELDS, Match, Segment, SegmentPostings, TooSlow
 
 __all__ = ["WhooshEngine"]
 
 _POSITION_GAP = 8  # between the parts of a text: no phrase spans two parts
+# The indexed fields, and whether a query reads their positions (for phrases).
+_POSTING_FIELDS = {"text": True, "exact": False, "issuer": True, "signer": True,
+                   "ref": False, "cites": False, "type": False}
+_STALE_TMP = 3600  # seconds after which an unfinished postings file is a crash's leftover
 
 
 def _uint32(positions: list[int]) -> bytes:
@@ -218,12 +223,14 @@ os.register_at_fork(after_in_child=_die_with_parent)
 class _State:
     """What queries need of one searcher: its segments with their live documents, and
     the per-document columns (date, lengths, facets) of all of them as numpy arrays.
-    A segment's columns are read once (they never change); its live documents again
-    when its deletions do."""
+    A segment's columns and postings are read once (they never change); its live
+    documents again when its deletions do."""
 
-    def __init__(self, searcher, previous: "_State | None") -> None:
+    def __init__(self, searcher, previous: "_State | None", postings: Path) -> None:
         self.searcher = searcher
         old = previous.columns if previous is not None else {}
+        old_postings = {s.reader.segment().segment_id(): s.postings
+                        for s in (previous.segments if previous is not None else [])}
         self.segments: list[Segment] = []
         self.columns: dict[str, dict[str, Any]] = {}
         parts, lives = [], []
@@ -241,7 +248,9 @@ class _State:
                     cols = {**cols, "live": mask, "live_count": count}
                 live = cols["live"]
             self.columns[key] = cols
-            self.segments.append(Segment(reader, key, offset, live))
+            self.segments.append(Segment(reader, old_postings.get(key)
+                                         or _segment_postings(reader, postings, key),
+                                         offset, live))
             parts.append(cols)
             lives.append(live if live is not None else np.ones(len(cols["date"]), bool))
         self.live = np.concatenate(lives) if lives else np.zeros(0, bool)
@@ -254,8 +263,19 @@ class _State:
             ords = [np.array([number.get(v, -1) for v in p[name]], np.int64) for p in parts]
             self.facets[name] = (np.concatenate(ords) if ords else np.zeros(0, np.int64), values)
 
-    def match(self, cache: PostingCache, deadline: float) -> Match:
-        return Match(self.segments, self.live, self.date, self.lengths, cache, deadline)
+    def match(self, deadline: float) -> Match:
+        return Match(self.segments, self.live, self.date, self.lengths, deadline)
+
+
+def _segment_postings(reader, folder: Path, key: str) -> SegmentPostings:
+    """The saved postings of a segment, saved now if a crash left them unsaved."""
+    found = SegmentPostings.open(folder, key)
+    if found is None:
+        SegmentPostings.build(reader, _POSTING_FIELDS, folder, key)
+        found = SegmentPostings.open(folder, key)
+    if found is None:
+        raise StorageError(f"cannot read the postings saved in {folder / key}.bin")
+    return found
 
 
 def _joined(parts: list[dict[str, Any]], name: str) -> np.ndarray:
@@ -283,7 +303,7 @@ class WhooshEngine:
         self.folder, self.settings = folder, settings
         self._lock = threading.RLock()
         self._state: _State | None = None
-        self._cache = PostingCache(settings.search_cache_mb << 20)
+        self.postings = folder / "postings"
         try:
             self._ix = whoosh_index.open_dir(str(folder))
         except Exception as exc:  # whoosh raises many types; callers get ours
@@ -299,8 +319,10 @@ class WhooshEngine:
 
     def write(self, changes: Iterable[Fields | str]) -> int:
         """Replace or add documents (an id alone: delete it), in one commit or none."""
-        return _commit(self._ix.writer(limitmb=self.settings.index_memory_mb), changes,
-                       replace=True)
+        count = _commit(self._ix.writer(limitmb=self.settings.index_memory_mb), changes,
+                        replace=True)
+        self._save_postings(procs=1)
+        return count
 
     def load(self, documents: Iterable[Fields], procs: int) -> int:
         """Fill this new, empty index; ``procs`` worker processes write a segment each."""
@@ -308,9 +330,30 @@ class WhooshEngine:
         try:
             writer = self._ix.writer(procs=procs, multisegment=procs > 1,
                                      limitmb=self.settings.index_memory_mb)
-            return _commit(writer, documents, replace=False)
+            count = _commit(writer, documents, replace=False)
+            self._save_postings(procs)
+            return count
         finally:
             _ARMED.on = False
+
+    def _save_postings(self, procs: int) -> None:
+        """Save the postings of the segments the last commit made (``procs`` at a time,
+        in worker processes), and delete those of the segments it merged away."""
+        with self._ix.reader() as reader:
+            keys = [r.segment().segment_id() for r, _ in reader.leaf_readers()
+                    if r.doc_count_all()]
+        missing = [k for k in keys if not (self.postings / f"{k}.json").exists()]
+        if procs > 1 and len(missing) > 1:
+            with multiprocessing.get_context("fork").Pool(min(procs, len(missing))) as pool:
+                pool.starmap(_save_segment_postings, [(self.folder, k) for k in missing])
+        else:
+            for key in missing:
+                _save_segment_postings(self.folder, key)
+        for path in self.postings.glob("*"):
+            key = path.name.split(".")[0 if path.suffix != ".tmp" else 1]
+            if key not in keys and (path.suffix != ".tmp"
+                                    or time.time() - path.stat().st_mtime > _STALE_TMP):
+                path.unlink(missing_ok=True)
 
     # -- reading ------------------------------------------------------------------
 
@@ -328,15 +371,14 @@ class WhooshEngine:
     def _current(self) -> _State:
         if self._state is None or not self._state.searcher.up_to_date():
             # A new searcher, not refresh(): refresh() closes readers a caller may use.
-            self._state = _State(self._ix.searcher(), self._state)
-            self._cache.keep_only(set(self._state.columns))
+            self._state = _State(self._ix.searcher(), self._state, self.postings)
         return self._state
 
     def search(self, node: Node, *, offset: int, limit: int, sort: str,
                facet_limit: int | None) -> Found:
         with self._lock, self._time_limited() as deadline:
             state = self._current()
-            found = state.match(self._cache, deadline).run(node)
+            found = state.match(deadline).run(node)
             docs = found.docs
             if sort == "relevance":
                 order = np.lexsort((docs, -found.scores))[offset:offset + limit]
@@ -357,7 +399,7 @@ class WhooshEngine:
 
     def count(self, node: Node) -> int:
         with self._lock, self._time_limited() as deadline:
-            return len(self._current().match(self._cache, deadline).run(node).docs)
+            return len(self._current().match(deadline).run(node).docs)
 
     def doc_freq(self, field: str, term: str) -> int:
         with self._lock:
@@ -395,6 +437,13 @@ class WhooshEngine:
             if self._state is not None:
                 self._state.searcher.close()
             self._state = None
+
+
+def _save_segment_postings(folder: Path, key: str) -> None:
+    with whoosh_index.open_dir(str(folder)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.doc_count_all() and leaf.segment().segment_id() == key:
+                SegmentPostings.build(leaf, _POSTING_FIELDS, folder / "postings", key)
 
 
 def _commit(writer, changes: Iterable[Fields | str], replace: bool) -> int:

@@ -3,39 +3,40 @@
 Whoosh's own matchers and collectors step through every matching document in Python,
 several calls per document and per term: a query of three common syllables on 50,000
 directives walked ≈ 150,000 postings and took seconds. Here each term's posting list
-is read once through the public ``reader.postings(field, term)`` (one pass of
-``id()``/``weight()``/``value()``), kept as numpy arrays per segment in a bounded
-:class:`PostingCache`, and the tree is evaluated over those arrays: intersections,
-unions and exclusions of sorted document numbers, exact phrases from positions,
-BM25 (Whoosh's :func:`whoosh.scoring.bm25`, K1 = 1.2, B = 0.75) over every match.
-Totals are therefore exact, and a warm query costs a few numpy operations per term.
+is read once, when its segment is written, through the public ``reader.postings(field,
+term)`` (one pass of ``id()``/``weight()``/``value()``), saved as numpy arrays per
+segment (:class:`SegmentPostings`), and the tree is evaluated over those arrays:
+intersections, unions and exclusions of sorted document numbers, exact phrases from
+positions, BM25 (Whoosh's :func:`whoosh.scoring.bm25`, K1 = 1.2, B = 0.75) over every
+match. Totals are therefore exact, and a query costs a few numpy operations per term.
 
 Segments never change once written except for deletions, which only grow: a posting
 list read from a segment stays right for it, filtered by the segment's live documents
-of the moment. So a commit costs only the reading of the new, small segment.
+of the moment. So a commit costs only the reading of its new segments.
 """
 from __future__ import annotations
 
+import json
 import math
+import os
 import threading
 import time
-from collections import OrderedDict
+from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from whoosh.reading import TermNotFound
 from whoosh.scoring import bm25
 
 from .tree import And, DateRange, Every, Node, Nothing, Or, Phrase, Prefer, Term
 
-__all__ = ["Hits", "Match", "PostingCache", "Segment", "TooSlow", "LENGTH_FIELDS"]
+__all__ = ["Hits", "Match", "SegmentPostings", "Segment", "TooSlow", "LENGTH_FIELDS"]
 
 K1, B = 1.2, 0.75
 # Fields whose length each document's column holds (BM25 normalises by it); names and
 # keywords (issuer, signer, ref, cites, type) are short: scored by frequency and rarity.
 LENGTH_FIELDS = ("text", "exact")
-_CHECK_EVERY = 4096  # postings read between two looks at the clock
 
 
 class TooSlow(Exception):
@@ -67,79 +68,106 @@ class Postings:
                                                    else self.positions.nbytes)
 
 
-class PostingCache:
-    """Posting lists of an engine's segments, least recently used dropped first past
-    ``max_bytes``; safe to share between threads."""
+class SegmentPostings:
+    """Every posting list of one segment as numpy arrays, in one file beside the index.
 
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str, str], Postings] = OrderedDict()
-        self._bytes = 0
+    Reading a posting list through ``reader.postings`` costs a few Python calls per
+    document: seconds for the common words of a large archive. A segment never changes
+    once written (deletions aside, which :class:`Segment` masks), so each is read once
+    through that public API, when it is written, and saved as flat arrays per field:
+    ``terms`` (sorted bytes, as Whoosh's lexicon), ``starts`` (where each term's
+    postings begin), ``ids``, ``tf`` and, for phrase fields, ``pos`` and ``pos_starts``.
+    Queries map the file (``<segment id>.bin``, described by ``<segment id>.json``,
+    which is written last: a file without one is unfinished) and slice it.
+    """
 
-    def get(self, segment: "Segment", field: str, term: str, positions: bool,
-            deadline: float) -> Postings:
-        key = (segment.key, field, term)
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None and (found.positions is not None or not positions):
-                self._entries.move_to_end(key)
-                return found
-        read = _read(segment.reader, field, term, positions, deadline)
-        with self._lock:
-            old = self._entries.pop(key, None)
-            self._bytes += read.nbytes - (old.nbytes if old is not None else 0)
-            self._entries[key] = read
-            while self._bytes > self.max_bytes and len(self._entries) > 1:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= dropped.nbytes
-        return read
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.arrays = arrays
 
-    def keep_only(self, segment_keys: set[str]) -> None:
-        """Forget the posting lists of segments that merges have replaced."""
-        with self._lock:
-            for key in [k for k in self._entries if k[0] not in segment_keys]:
-                self._bytes -= self._entries.pop(key).nbytes
+    @staticmethod
+    def build(reader: Any, fields: dict[str, bool], folder: Path, key: str) -> None:
+        """Read every posting list of the segment ``reader`` (``fields``: name → has
+        positions) and save them as ``key`` in ``folder``."""
+        arrays: dict[str, np.ndarray] = {}
+        for field, positional in fields.items():
+            terms: list[bytes] = []
+            starts, ids, tfs, values = [0], array("i"), array("I"), []
+            for term in reader.lexicon(field):
+                matcher = reader.postings(field, term)
+                active, docnum, weight, value, step = (matcher.is_active, matcher.id,
+                                                       matcher.weight, matcher.value, matcher.next)
+                while active():
+                    ids.append(docnum())
+                    tfs.append(int(weight()))
+                    if positional:
+                        values.append(value())
+                    step()
+                terms.append(term)
+                starts.append(len(ids))
+            tf = _narrow(np.frombuffer(tfs, np.uint32))
+            arrays |= {f"{field}.terms": np.array(terms, bytes) if terms else np.zeros(0, "S1"),
+                       f"{field}.starts": np.array(starts, np.int64),
+                       f"{field}.ids": np.frombuffer(ids, np.int32), f"{field}.tf": tf}
+            if positional:
+                cumulative = np.concatenate([[0], np.cumsum(tf, dtype=np.int64)])
+                arrays[f"{field}.pos"] = _narrow(np.frombuffer(b"".join(values), "<u4"))
+                arrays[f"{field}.pos_starts"] = cumulative[arrays[f"{field}.starts"]]
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        header, offset = {}, 0
+        with open(folder / tmp, "wb") as out:
+            for name, values_ in arrays.items():
+                data = np.ascontiguousarray(values_).tobytes()
+                header[name] = [offset, values_.dtype.str, len(values_)]
+                out.write(data + b"\0" * (-len(data) % 8))
+                offset += len(data) + (-len(data) % 8)
+            out.write(b"\0" * 8)  # never an empty file: an empty one cannot be mapped
+        os.replace(folder / tmp, folder / f"{key}.bin")
+        (folder / tmp).write_text(json.dumps(header), encoding="utf-8")
+        os.replace(folder / tmp, folder / f"{key}.json")
 
+    @classmethod
+    def open(cls, folder: Path, key: str) -> "SegmentPostings | None":
+        """The saved postings of segment ``key``; None if they are missing or damaged."""
+        try:
+            header = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+            mapped = np.memmap(folder / f"{key}.bin", np.uint8, mode="r")
+            return cls({name: np.frombuffer(mapped, np.dtype(dtype), count, offset)
+                        for name, (offset, dtype, count) in header.items()})
+        except (OSError, ValueError, TypeError):
+            return None
 
-def _read(reader: Any, field: str, term: str, positions: bool, deadline: float) -> Postings:
-    """A term's postings in one segment, through the public matcher API."""
-    try:
-        matcher = reader.postings(field, term)
-    except TermNotFound:
-        return Postings(np.zeros(0, np.int32), np.zeros(0, np.uint16),
-                        np.zeros(0, np.uint16) if positions else None)
-    ids: list[int] = []
-    tfs: list[float] = []
-    values: list[bytes] = []
-    active, docnum, weight, value, step = (matcher.is_active, matcher.id, matcher.weight,
-                                           matcher.value, matcher.next)
-    n = 0
-    while active():
-        if n % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-            raise TooSlow
-        ids.append(docnum())
-        tfs.append(weight())
+    def get(self, field: str, term: str, positions: bool) -> Postings:
+        a = self.arrays
+        if f"{field}.terms" not in a:
+            return _EMPTY
+        terms, key = a[f"{field}.terms"], term.encode("utf-8")
+        i = int(np.searchsorted(terms, key))
+        if i >= len(terms) or terms[i] != key:
+            return _EMPTY
+        lo, hi = a[f"{field}.starts"][i:i + 2]
+        pos = None
         if positions:
-            values.append(value())
-        step()
-        n += 1
-    return Postings(np.array(ids, np.int32), _narrow(np.array(tfs, np.uint32)),
-                    _narrow(np.frombuffer(b"".join(values), "<u4")) if positions else None)
+            plo, phi = a[f"{field}.pos_starts"][i:i + 2]
+            pos = a[f"{field}.pos"][plo:phi]
+        return Postings(a[f"{field}.ids"][lo:hi], a[f"{field}.tf"][lo:hi], pos)
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
-    """As uint16 when every value fits, as nearly all do: half the memory."""
+    """As uint16 when every value fits, as nearly all do: half the size."""
     return values.astype(np.uint16) if not len(values) or values.max() < 1 << 16 else values
+
+
+_EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.uint16), np.zeros(0, np.uint16))
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A leaf reader of the current searcher: its id, first global document number and
-    live documents (None: no deletions)."""
+    """A leaf reader of the current searcher, its postings, first global document number
+    and live documents (None: no deletions)."""
 
     reader: Any
-    key: str
+    postings: SegmentPostings
     offset: int
     live: np.ndarray | None
 
@@ -149,9 +177,9 @@ class Match:
     mask), ``date`` and per-field ``lengths`` (global columns)."""
 
     def __init__(self, segments: list[Segment], live: np.ndarray, date: np.ndarray,
-                 lengths: dict[str, np.ndarray], cache: PostingCache, deadline: float):
+                 lengths: dict[str, np.ndarray], deadline: float):
         self.segments, self.live, self.date, self.lengths = segments, live, date, lengths
-        self.cache, self.deadline = cache, deadline
+        self.deadline = deadline
         self.live_count = int(live.sum())
         self.avg_length = {name: float(col[live].mean()) if self.live_count else 1.0
                            for name, col in lengths.items()}
@@ -208,7 +236,7 @@ class Match:
         postings, over every segment."""
         ids, tfs, poss = [], [], []
         for segment in self.segments:
-            p = self.cache.get(segment, field, term, positions, self.deadline)
+            p = segment.postings.get(field, term, positions)
             local, tf, pos = p.ids, p.tf, p.positions
             if segment.live is not None and len(local):
                 alive = segment.live[local]
