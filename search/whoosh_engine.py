@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import columns, fields, formats, index as whoosh_index
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint
 
 from archive.errors import QueryError, StorageError
@@ -338,17 +339,17 @@ class WhooshEngine:
 
     def _save_postings(self, procs: int) -> None:
         """Save the postings of the segments the last commit made (``procs`` at a time,
-        in worker processes), and delete those of the segments it merged away."""
-        with self._ix.reader() as reader:
-            keys = [r.segment().segment_id() for r, _ in reader.leaf_readers()
-                    if r.doc_count_all()]
+        in worker processes), and delete those of the segments it merged away. Only the
+        new segments are opened: opening a reader of the whole index copies the term
+        files of every segment."""
+        keys = {s.segment_id() for s in _segments(self._ix) if s.doc_count_all()}
         missing = [k for k in keys if not (self.postings / f"{k}.json").exists()]
         if procs > 1 and len(missing) > 1:
             with multiprocessing.get_context("fork").Pool(min(procs, len(missing))) as pool:
                 pool.starmap(_save_segment_postings, [(self.folder, k) for k in missing])
         else:
             for key in missing:
-                _save_segment_postings(self.folder, key)
+                _save_segment_postings(self.folder, key, self._ix)
         for path in self.postings.glob("*"):
             key = path.name.split(".")[0 if path.suffix != ".tmp" else 1]
             if key not in keys and (path.suffix != ".tmp"
@@ -439,11 +440,16 @@ class WhooshEngine:
             self._state = None
 
 
-def _save_segment_postings(folder: Path, key: str) -> None:
-    with whoosh_index.open_dir(str(folder)).reader() as reader:
-        for leaf, _ in reader.leaf_readers():
-            if leaf.doc_count_all() and leaf.segment().segment_id() == key:
-                SegmentPostings.build(leaf, _POSTING_FIELDS, folder / "postings", key)
+def _segments(ix) -> list:
+    return whoosh_index.TOC.read(ix.storage, ix.indexname).segments
+
+
+def _save_segment_postings(folder: Path, key: str, ix=None) -> None:
+    ix = ix or whoosh_index.open_dir(str(folder))
+    for segment in _segments(ix):
+        if segment.segment_id() == key:
+            with SegmentReader(ix.storage, ix.schema, segment) as reader:
+                SegmentPostings.build(reader, _POSTING_FIELDS, folder / "postings", key)
 
 
 def _commit(writer, changes: Iterable[Fields | str], replace: bool) -> int:

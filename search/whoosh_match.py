@@ -88,43 +88,43 @@ class SegmentPostings:
     def build(reader: Any, fields: dict[str, bool], folder: Path, key: str) -> None:
         """Read every posting list of the segment ``reader`` (``fields``: name → has
         positions) and save them as ``key`` in ``folder``."""
-        arrays: dict[str, np.ndarray] = {}
-        for field, positional in fields.items():
-            terms: list[bytes] = []
-            starts, ids, tfs, values = [0], array("i"), array("I"), []
-            for term in reader.lexicon(field):
-                matcher = reader.postings(field, term)
-                active, docnum, weight, value, step = (matcher.is_active, matcher.id,
-                                                       matcher.weight, matcher.value, matcher.next)
-                while active():
-                    ids.append(docnum())
-                    tfs.append(int(weight()))
-                    if positional:
-                        values.append(value())
-                    step()
-                terms.append(term)
-                starts.append(len(ids))
-            tf = _narrow(np.frombuffer(tfs, np.uint32))
-            arrays |= {f"{field}.terms": np.array(terms, bytes) if terms else np.zeros(0, "S1"),
-                       f"{field}.starts": np.array(starts, np.int64),
-                       f"{field}.ids": np.frombuffer(ids, np.int32), f"{field}.tf": tf}
-            if positional:
-                cumulative = np.concatenate([[0], np.cumsum(tf, dtype=np.int64)])
-                arrays[f"{field}.pos"] = _narrow(np.frombuffer(b"".join(values), "<u4"))
-                arrays[f"{field}.pos_starts"] = cumulative[arrays[f"{field}.starts"]]
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        header, offset = {}, 0
-        with open(folder / tmp, "wb") as out:
-            for name, values_ in arrays.items():
-                data = np.ascontiguousarray(values_).tobytes()
-                header[name] = [offset, values_.dtype.str, len(values_)]
-                out.write(data + b"\0" * (-len(data) % 8))
-                offset += len(data) + (-len(data) % 8)
+        tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        header: dict[str, list] = {}
+        with open(tmp, "wb") as out:
+            def save(name: str, values: np.ndarray) -> None:
+                header[name] = [out.tell(), values.dtype.str, len(values)]
+                values.tofile(out)
+                out.write(b"\0" * (-out.tell() % 8))
+
+            for field, positional in fields.items():
+                terms: list[bytes] = []
+                starts, ids, tfs, positions = [0], array("i"), array("I"), bytearray()
+                for term in reader.lexicon(field):
+                    matcher = reader.postings(field, term)
+                    active, docnum, weight, value, step = (
+                        matcher.is_active, matcher.id, matcher.weight, matcher.value, matcher.next)
+                    while active():
+                        ids.append(docnum())
+                        tfs.append(int(weight()))
+                        if positional:
+                            positions += value()
+                        step()
+                    terms.append(term)
+                    starts.append(len(ids))
+                tf = _narrow(np.frombuffer(tfs, np.uint32))
+                save(f"{field}.terms", np.array(terms, bytes) if terms else np.zeros(0, "S1"))
+                save(f"{field}.starts", np.array(starts, np.int64))
+                save(f"{field}.ids", np.frombuffer(ids, np.int32))
+                save(f"{field}.tf", tf)
+                if positional:
+                    save(f"{field}.pos", _narrow(np.frombuffer(positions, "<u4")))
+                    ends = np.concatenate([[0], np.cumsum(tf, dtype=np.int64)])
+                    save(f"{field}.pos_starts", ends[np.array(starts, np.int64)])
             out.write(b"\0" * 8)  # never an empty file: an empty one cannot be mapped
-        os.replace(folder / tmp, folder / f"{key}.bin")
-        (folder / tmp).write_text(json.dumps(header), encoding="utf-8")
-        os.replace(folder / tmp, folder / f"{key}.json")
+        os.replace(tmp, folder / f"{key}.bin")
+        tmp.write_text(json.dumps(header), encoding="utf-8")
+        os.replace(tmp, folder / f"{key}.json")
 
     @classmethod
     def open(cls, folder: Path, key: str) -> "SegmentPostings | None":

@@ -227,3 +227,24 @@ def test_a_whoosh_query_past_the_time_limit_is_refused(tmp_path):
     with pytest.raises(QueryError, match="takes more than 0 s"):
         ix.search("dich")
     assert Index(tmp_path / "index").search("dich").total == 1  # within the default second
+
+
+def test_whoosh_postings_lost_or_damaged_are_saved_again(tmp_path, records):
+    ix = Index(tmp_path / "index", engine="whoosh")
+    for record in records[:12]:  # a segment each, merged as they come
+        ix.add(record)
+    ix.delete(records[0].id)
+    queries = ["uy ban nhan dan", '"theo quy dinh"', "phòng chống", "issuer:ubnd"]
+    expected = [ix.search(q).total for q in queries]
+    assert min(expected) > 0
+    folder = next(p for p in (tmp_path / "index").iterdir() if p.name.startswith("whoosh-"))
+    saved = sorted(p.name for p in (folder / "postings").iterdir())
+    segments = {p.stem for p in folder.glob("*.seg")}  # merged ones are gone: theirs too
+    assert {name.split(".")[0] for name in saved} == segments, (saved, segments)
+    bins = sorted((folder / "postings").glob("*.bin"))
+    bins[0].write_bytes(bins[0].read_bytes()[:100])  # cut short
+    for path in (folder / "postings").glob("*.json"):
+        if path.stem != bins[0].stem:
+            path.unlink()  # lost, as when a process dies between commit and save
+    assert [Index(tmp_path / "index").search(q).total for q in queries] == expected
+    assert sorted(p.name for p in (folder / "postings").iterdir()) == saved
