@@ -230,8 +230,6 @@ class _State:
     def __init__(self, searcher, previous: "_State | None", postings: Path) -> None:
         self.searcher = searcher
         old = previous.columns if previous is not None else {}
-        old_postings = {s.reader.segment().segment_id(): s.postings
-                        for s in (previous.segments if previous is not None else [])}
         self.segments: list[Segment] = []
         self.columns: dict[str, dict[str, Any]] = {}
         parts, lives = [], []
@@ -239,7 +237,8 @@ class _State:
             if not reader.doc_count_all():
                 continue  # an empty index's reader has no segment
             key = reader.segment().segment_id()
-            cols = old.get(key) or _segment_columns(reader)
+            cols = old.get(key) or {**_segment_columns(reader),
+                                    "postings": _segment_postings(reader, postings, key)}
             live = None
             if reader.has_deletions():
                 count = reader.doc_count()
@@ -249,9 +248,7 @@ class _State:
                     cols = {**cols, "live": mask, "live_count": count}
                 live = cols["live"]
             self.columns[key] = cols
-            self.segments.append(Segment(reader, old_postings.get(key)
-                                         or _segment_postings(reader, postings, key),
-                                         offset, live))
+            self.segments.append(Segment(reader, cols["postings"], offset, live))
             parts.append(cols)
             lives.append(live if live is not None else np.ones(len(cols["date"]), bool))
         self.live = np.concatenate(lives) if lives else np.zeros(0, bool)

@@ -62,11 +62,6 @@ class Postings:
     tf: np.ndarray  # uint16, or uint32 if a count needs it
     positions: np.ndarray | None = None  # the same
 
-    @property
-    def nbytes(self) -> int:
-        return self.ids.nbytes + self.tf.nbytes + (0 if self.positions is None
-                                                   else self.positions.nbytes)
-
 
 class SegmentPostings:
     """Every posting list of one segment as numpy arrays, in one file beside the index.
