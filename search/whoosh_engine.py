@@ -8,13 +8,14 @@ document's number of words, ``meta`` and the zlib-compressed ``body`` stored for
 The text fields are analysed by vanthu in one pass per value (:class:`Syllables`,
 :class:`Spellings`), not token by token through Whoosh's analyzer chain.
 
-Whoosh stores and reads the index; queries are evaluated over posting lists read
-through ``reader.postings`` into numpy arrays and cached per segment
-(:mod:`search.whoosh_match`): exact totals, facets and date order over all matches,
-BM25 for relevance. Whoosh's readers share file handles, so one lock serialises the
-reads of an engine (Python runs one thread at a time anyway). Rebuilds use Whoosh's
-multi-process writer with ``multisegment=True``; its workers die with the process that
-started them.
+Whoosh writes and stores the index. Each segment's posting lists are read once through
+``reader.postings`` when a commit writes it, and saved beside it as numpy arrays
+(``postings/``, :mod:`search.whoosh_match`) that queries map: exact totals, facets and
+date order over all matches, BM25 for relevance. Whoosh's readers share file handles,
+so one lock serialises the reads of an engine (Python runs one thread at a time
+anyway). Rebuilds use Whoosh's multi-process writer with ``multisegment=True`` and save
+the postings of its segments in as many processes; its workers die with the process
+that started them.
 """
 from __future__ import annotations
 
@@ -357,8 +358,8 @@ class WhooshEngine:
 
     @contextmanager
     def _time_limited(self) -> Iterator[float]:
-        """The deadline of a query. A query that must first read the posting lists of
-        many common words on a large archive is stopped and refused past it."""
+        """The deadline of a query: one that is still evaluating its tree past it (a
+        tree of hundreds of common phrases) is stopped and refused."""
         try:
             yield time.monotonic() + self.settings.search_time_limit
         except TooSlow:
