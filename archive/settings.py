@@ -91,10 +91,7 @@ class Settings:
     query_max_terms: int = 64
     query_max_depth: int = 16  # nested parentheses
     search_max_results: int = 10_000  # how far pages may go (page × limit)
-    search_time_limit: float = 1.0  # seconds a whoosh query may read posting lists
-    # Memory for the posting lists the whoosh engine keeps decoded, per open index
-    # ($VANTHU_SEARCH_CACHE_MB): at 50,000 directives ≈ 600 MB holds every list queried.
-    search_cache_mb: int = _env("VANTHU_SEARCH_CACHE_MB", 512)
+    search_time_limit: float = 1.0  # seconds a whoosh query may walk its matches
     fuzzy_max_terms: int = 50  # indexed words a `word~` may expand to
     suggest_max_words: int = 4  # unknown words "did you mean" tries to replace
     suggest_max_terms: int = 50_000  # indexed words it compares with each of them
