@@ -25,7 +25,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from archive.store import Archive  # noqa: E402
 from archive.users import Users  # noqa: E402
 from ingest.pdf import page_count  # noqa: E402
 from vanthu.stores import open_index  # noqa: E402
+from webui_bench import serve  # noqa: E402
 
 USER, PASSWORD = "load-bench", "load-bench-password"
 QUERIES = [
@@ -133,20 +133,7 @@ def _serve(archive: Path) -> tuple[subprocess.Popen, str]:
         users = Users(store.catalog)
         if users.get(USER) is None:
             users.add(USER, PASSWORD, "reader")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(_vanthu(archive, "serve", "--port", str(port)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(url + "/login", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("vanthu serve did not start")
+    return serve(archive)
 
 
 def _percentile(values: list[float], p: float) -> float:
