@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
 import threading
 import time
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -82,40 +84,53 @@ class SegmentPostings:
     @staticmethod
     def build(reader: Any, fields: dict[str, bool], folder: Path, key: str) -> None:
         """Read every posting list of the segment ``reader`` (``fields``: name → has
-        positions) and save them as ``key`` in ``folder``."""
+        positions) and save them as ``key`` in ``folder``. Frequencies and positions
+        are saved as uint16 when they all fit, as nearly all do (half the size)."""
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
         header: dict[str, list] = {}
         with open(tmp, "wb") as out:
-            def save(name: str, values: np.ndarray) -> None:
-                header[name] = [out.tell(), values.dtype.str, len(values)]
-                values.tofile(out)
+            def save(name: str, values: "np.ndarray | _Spill", narrow: bool = False) -> None:
+                if isinstance(values, np.ndarray):
+                    header[name] = [out.tell(), values.dtype.str, len(values)]
+                    values.tofile(out)
+                else:
+                    values.flush()
+                    dtype = np.dtype("<u2") if narrow and values.max < 1 << 16 else values.dtype
+                    header[name] = [out.tell(), dtype.str, values.count]
+                    for part in values.parts():
+                        part.astype(dtype).tofile(out)
                 out.write(b"\0" * (-out.tell() % 8))
 
             for field, positional in fields.items():
                 terms: list[bytes] = []
-                starts, ids, tfs, positions = [0], array("i"), array("I"), bytearray()
-                for term in reader.lexicon(field):
-                    matcher = reader.postings(field, term)
-                    active, docnum, weight, value, step = (
-                        matcher.is_active, matcher.id, matcher.weight, matcher.value, matcher.next)
-                    while active():
-                        ids.append(docnum())
-                        tfs.append(int(weight()))
-                        if positional:
-                            positions += value()
-                        step()
-                    terms.append(term)
-                    starts.append(len(ids))
-                tf = _narrow(np.frombuffer(tfs, np.uint32))
-                save(f"{field}.terms", np.array(terms, bytes) if terms else np.zeros(0, "S1"))
-                save(f"{field}.starts", np.array(starts, np.int64))
-                save(f"{field}.ids", np.frombuffer(ids, np.int32))
-                save(f"{field}.tf", tf)
-                if positional:
-                    save(f"{field}.pos", _narrow(np.frombuffer(positions, "<u4")))
-                    ends = np.concatenate([[0], np.cumsum(tf, dtype=np.int64)])
-                    save(f"{field}.pos_starts", ends[np.array(starts, np.int64)])
+                starts, pos_starts = [0], [0]
+                with _Spill("i", "<i4") as ids, _Spill("I", "<u4") as tfs, \
+                        _Spill("I", "<u4") as positions:
+                    for term in reader.lexicon(field):
+                        matcher = reader.postings(field, term)
+                        active, docnum, weight, value, step = (matcher.is_active, matcher.id,
+                                                               matcher.weight, matcher.value,
+                                                               matcher.next)
+                        while active():
+                            ids.buffer.append(docnum())
+                            tfs.buffer.append(int(weight()))
+                            if positional:
+                                positions.buffer.frombytes(value())
+                            step()
+                        terms.append(term)
+                        starts.append(ids.count + len(ids.buffer))
+                        pos_starts.append(positions.count + len(positions.buffer))
+                        if len(positions.buffer) > _Spill.SLICE or len(ids.buffer) > _Spill.SLICE:
+                            for spill in (ids, tfs, positions):
+                                spill.flush()
+                    save(f"{field}.terms", np.array(terms, bytes) if terms else np.zeros(0, "S1"))
+                    save(f"{field}.starts", np.array(starts, np.int64))
+                    save(f"{field}.ids", ids)
+                    save(f"{field}.tf", tfs, narrow=True)
+                    if positional:
+                        save(f"{field}.pos", positions, narrow=True)
+                        save(f"{field}.pos_starts", np.array(pos_starts, np.int64))
             out.write(b"\0" * 8)  # never an empty file: an empty one cannot be mapped
         os.replace(tmp, folder / f"{key}.bin")
         tmp.write_text(json.dumps(header), encoding="utf-8")
@@ -148,12 +163,40 @@ class SegmentPostings:
         return Postings(a[f"{field}.ids"][lo:hi], a[f"{field}.tf"][lo:hi], pos)
 
 
-def _narrow(values: np.ndarray) -> np.ndarray:
-    """As uint16 when every value fits, as nearly all do: half the size."""
-    return values.astype(np.uint16) if not len(values) or values.max() < 1 << 16 else values
-
-
 _EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.uint16), np.zeros(0, np.uint16))
+
+
+class _Spill:
+    """Numbers appended to ``buffer`` and moved to a temporary file a slice at a time:
+    the postings of a segment of 25,000 directives need not all be in memory at once
+    (``typecode`` is the buffer's, ``dtype`` the same as numpy spells it)."""
+
+    SLICE = 1 << 21
+
+    def __init__(self, typecode: str, dtype: str):
+        self.buffer, self.dtype = array(typecode), np.dtype(dtype)
+        self.file = tempfile.TemporaryFile()
+        self.count = self.max = 0
+
+    def __enter__(self) -> "_Spill":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def flush(self) -> None:
+        if self.buffer:
+            values = np.frombuffer(self.buffer, self.dtype)
+            self.max = max(self.max, int(values.max()))
+            values.tofile(self.file)
+            self.count += len(values)
+            del values  # releases the buffer, which can then shrink
+            del self.buffer[:]
+
+    def parts(self) -> Iterator[np.ndarray]:
+        self.file.seek(0)
+        for at in range(0, self.count, self.SLICE):
+            yield np.fromfile(self.file, self.dtype, min(self.SLICE, self.count - at))
 
 
 @dataclass(frozen=True)
