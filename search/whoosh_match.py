@@ -105,7 +105,7 @@ class SegmentPostings:
             for field, positional in fields.items():
                 terms: list[bytes] = []
                 starts, pos_starts = [0], [0]
-                with _Spill("i", "<i4") as ids, _Spill("I", "<u4") as tfs, \
+                with _Spill("i", "=i4") as ids, _Spill("I", "=u4") as tfs, \
                         _Spill("I", "<u4") as positions:
                     for term in reader.lexicon(field):
                         matcher = reader.postings(field, term)
@@ -169,7 +169,7 @@ _EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.uint16), np.zeros(0, np.
 class _Spill:
     """Numbers appended to ``buffer`` and moved to a temporary file a slice at a time:
     the postings of a segment of 25,000 directives need not all be in memory at once
-    (``typecode`` is the buffer's, ``dtype`` the same as numpy spells it)."""
+    (``typecode`` is the buffer's, ``dtype`` its values as numpy reads them)."""
 
     SLICE = 1 << 21
 
