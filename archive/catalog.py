@@ -93,7 +93,10 @@ class Catalog:
             self._db.row_factory = sqlite3.Row
             self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
+            # FULL: a commit that returned survives a power cut (NORMAL may lose the last
+            # ones), so what is acknowledged is kept; ingest commits documents in batches,
+            # so this costs one flush a batch (archive/writing.py).
+            self._db.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open catalog {path}: {exc}") from exc
         try:  # idempotent DDL, in one transaction of its own (executescript commits first)
@@ -139,6 +142,31 @@ class Catalog:
                 if isinstance(exc, sqlite3.Error):
                     raise StorageError(f"catalog write failed: {exc}") from exc
                 raise
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside :meth:`write`: a part of the transaction that an exception rolls back
+        alone (the exception goes on; the transaction stays open)."""
+        with self._lock:
+            try:
+                self._db.execute("SAVEPOINT part")
+            except sqlite3.Error as exc:
+                raise StorageError(f"catalog write failed: {exc}") from exc
+            try:
+                yield
+            except BaseException as exc:
+                try:
+                    self._db.execute("ROLLBACK TO part")
+                    self._db.execute("RELEASE part")
+                except sqlite3.Error:
+                    pass
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"catalog write failed: {exc}") from exc
+                raise
+            try:
+                self._db.execute("RELEASE part")
+            except sqlite3.Error as exc:
+                raise StorageError(f"catalog write failed: {exc}") from exc
 
     @contextmanager
     def read(self) -> Iterator[None]:
