@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, VanthuError, printable
-from archive.record import Record, Source
+from archive.record import Record
 from archive.settings import Settings
+from ingest.documents import record_of
 from ingest.parser import parse
-from ingest.readers import Document, check, read, read_many, walk
+from ingest.readers import check, read, read_many, walk
 
 if TYPE_CHECKING:  # archive and index are handed in: `vanthu parse` imports neither
     from archive.store import Archive, StoreResult
@@ -42,24 +43,6 @@ class Outcome:
                 "created": self.created, "error": self.error}
 
 
-def record_of(document: Document, settings: Settings | None = None) -> Record:
-    """Parse a read document (with a scan's OCR words: where each header field was read and
-    how surely) and attach where it came from."""
-    threshold = (settings or Settings()).review_confidence
-    record = parse(document.text, document.words, min_confidence=threshold)
-    source = Source(
-        filename=printable(document.path.name),
-        sha256=document.sha256,
-        pages=len(document.pages),
-        ocr=document.ocr,
-        ocr_confidence=document.ocr_confidence,
-        media_type=document.media_type,
-        page_confidence=tuple(page.confidence for page in document.pages),
-        signature=record.source.signature if record.source else None,
-    )
-    return record.replace(source=source)
-
-
 def ocr_backend(settings: Settings) -> OcrBackend | None:
     """Where pages are OCR'd: the Celery queue when ``settings.queue_url`` names one, else
     (None) this machine's own worker processes."""
@@ -73,7 +56,9 @@ def ocr_backend(settings: Settings) -> OcrBackend | None:
 
 def parse_file(path: Path, settings: Settings) -> Record:
     """Read and parse one file without storing it (``vanthu parse``)."""
-    return record_of(read(path, settings, ocr_backend(settings)), settings)
+    record = read(path, settings, ocr_backend(settings), with_record=True).record
+    assert record is not None  # read with_record
+    return record
 
 
 def ingest_files(
@@ -114,14 +99,16 @@ def ingest_files(
                     f"{printable(path)}: already stored as {known}, but {error}; "
                     "run `vanthu check --repair`")))
         yield from batch.flush()
-        results = read_many(todo, settings, progress=progress, backend=ocr_backend(settings))
+        results = read_many(todo, settings, progress=progress, backend=ocr_backend(settings),
+                            with_record=True)
         for path, result in zip(todo, results):
             shown = printable(path)
             if isinstance(result, IngestError):
                 batch.pending.append(Outcome(shown, error=str(result)))
                 continue
+            record = result.record
+            assert record is not None  # read with_record
             try:
-                record = record_of(result, settings)
                 pages = [page.text for page in result.pages]
                 added = batch.store.add(record, result.path, pages,
                                         filename=printable(result.path.name), words=result.words)
