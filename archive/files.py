@@ -6,6 +6,7 @@ Many new files are made durable together with :func:`fsync_all` (group commit).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -33,11 +34,16 @@ _CHUNK = 1 << 20
 # Threads that wait in fsync together (see fsync_all); more stop paying on this machine's
 # disk (500 files: 16 threads 0.10 s, 64 threads 0.15 s; one after another 1.7 s).
 _SYNC_THREADS = 16
+# How a system says it cannot open or fsync a folder at all (not that the disk failed).
+_NO_DIR_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES, errno.EISDIR,
+                errno.EBADF}
 
 
 def fsync_dir(path: Path) -> None:
-    """Make a rename or a new entry in *path* durable (a no-op where unsupported)."""
-    fsync_all([path])
+    """Make a rename or a new entry in *path* durable (a no-op where unsupported); raises
+    the OSError of a real failure."""
+    for _, exc in fsync_all([path]):
+        raise exc
 
 
 def fsync_all(paths: Iterable[Path]) -> list[tuple[Path, OSError]]:
@@ -46,7 +52,8 @@ def fsync_all(paths: Iterable[Path]) -> list[tuple[Path, OSError]]:
     Each fsync waits for a disk flush (≈ 3.5 ms here); fsyncs that wait *together* are
     committed by the file system's journal (ext4, XFS) in one transaction, so a few hundred
     files cost a few flushes instead of one each. A folder that cannot be synced where
-    that is unsupported is skipped, as :func:`fsync_dir` does.
+    that is unsupported is skipped; any other failure (EIO: the
+    disk lost the write) is returned, for a folder too — its entries may not be on disk.
     """
     todo = list(dict.fromkeys(paths))
 
@@ -55,11 +62,11 @@ def fsync_all(paths: Iterable[Path]) -> list[tuple[Path, OSError]]:
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError as exc:
-            return None if folder else (path, exc)
+            return None if folder and exc.errno in _NO_DIR_SYNC else (path, exc)
         try:
             os.fsync(fd)
         except OSError as exc:
-            return None if folder else (path, exc)
+            return None if folder and exc.errno in _NO_DIR_SYNC else (path, exc)
         finally:
             os.close(fd)
         return None

@@ -49,6 +49,7 @@ from .catalog import Catalog
 from .corrections import Correction, apply, validate
 from .errors import NotFoundError, StorageError, VanthuError
 from .files import atomic_write_text, discard_folder, remove_stale_temps
+from .killpoints import reached
 from .record import Record, Source, Word
 from .settings import Settings
 from .words import load_words
@@ -152,6 +153,7 @@ class Archive:
             parsed = self._read_record(doc_id)
             self._catalog.add_corrections(doc_id, values, who.strip(), utc_now())
             self._reindex(doc_id, parsed)
+        reached("correct-committed")
         return self.get(doc_id)
 
     def reparse(self, doc_id: str, parse: Callable[[str], Record]) -> Record:

@@ -1,24 +1,44 @@
 """Writing documents into the archive: many at a time, durable before they are visible.
 
-A document is stored in three steps, and :class:`StoreBatch` takes each step for a whole
-batch of documents at once (group commit), so that ingesting a folder costs a few disk
-flushes per batch instead of seven per document:
+:class:`StoreBatch` stores a batch of documents with a few disk flushes in all (group
+commit) instead of seven per document. The order, and why it is safe:
 
 1. :meth:`StoreBatch.add` writes the document's pages, ``words.json`` and ``record.json``
-   to a private temp folder under ``docs/``, and its original to a temp file beside its
-   place under ``originals/``, without waiting for the disk;
-2. :meth:`StoreBatch.commit` fsyncs all of those files and folders together (a journaling
-   file system commits fsyncs that wait together in one transaction: :func:`fsync_all`);
-3. then, under the catalog's write lock, it moves each document into place and inserts
-   its catalog rows (each document in a savepoint: one that fails takes back only its own
-   files), fsyncs the folders they were moved into, and commits. The catalog is
-   ``synchronous=FULL``: a commit that returned survives a power cut.
+   into a private temp folder ``docs/.tmp-<pid>-<id>-…/``, and its original (if the archive
+   lacks it) to a temp file beside its place ``originals/xx/``; nothing is synced yet and
+   nobody looks at temp names.
+2. :meth:`StoreBatch.commit` fsyncs every one of those files, the temp folders
+   (``pages/`` and the document folder: their entries) and ``originals/`` when it gained an
+   ``xx/`` folder — from threads, so that the journal commits them together
+   (:func:`~archive.files.fsync_all`). A document any of whose fsyncs failed is left out
+   (its error is its result). *Kill point* ``store-temp``, once per document: all files
+   durable under temp names, nothing placed. A crash here leaves only temp names, removed
+   when the archive is next opened (their owner's pid is gone).
+3. ``BEGIN IMMEDIATE`` on the catalog (the write lock: no other process places or catalogs
+   a document until we commit). For each document, in a savepoint: if the catalog names
+   it meanwhile, it is not new; else rename the original and the folder into place
+   (``originals/xx/<sha>.<ext>``, ``docs/<id>/``) and insert its rows. A document that
+   fails takes back its own renames and savepoint only.
+4. fsync the folders the renames went into (``docs/``, each ``originals/xx/``): the new
+   names are on disk, pointing at contents that were on disk since step 2. If this fails,
+   the whole transaction is rolled back and the renames taken back (raised: none stored).
+   *Kill point* ``store-placed``, once per document: files and folder entries durable, the
+   catalog transaction not committed. A crash here leaves folders and originals that no
+   catalog row names: invisible to every reader (who start from the catalog), replaced by
+   the next store of the same file (an existing ``docs/<id>/`` is discarded, an existing
+   original is complete since it was fsynced before its rename) and removed by
+   ``vanthu check --repair``.
+5. ``COMMIT``. The catalog is ``synchronous=FULL`` (WAL): a COMMIT that returned survives
+   a power cut. *Kill point* ``store-committed``, once per new document.
+6. Only now does :meth:`commit` return each document's :class:`StoreResult`; callers
+   acknowledge (print "stored", count it, mark an upload job done) only from that result
+   (``vanthu.pipeline`` does so once the index has also caught up).
 
-So the catalog names a document only once its files are on disk, and a document is
-acknowledged (``created``) only once its catalog rows are. A process killed before the
-commit leaves temp files (removed when the archive is next opened by anyone, since
-their owner is gone) and perhaps document folders no catalog row names (ignored, replaced
-by the next store of the same file; ``vanthu check --repair`` removes them).
+So the catalog never names a document whose files or folder entry could be lost, and no
+document is acknowledged before its catalog rows are durable; a crash at any point costs at
+most the unacknowledged documents of the batch, which a re-run stores (exactly once: the
+content's sha256 is its id). The search index is derived and caught up after the commit
+(``vanthu check`` says and repairs an index that lags the catalog).
 
 >>> import tempfile
 >>> from archive.store import Archive
@@ -42,6 +62,7 @@ from typing import Sequence
 
 from .catalog import Catalog
 from .errors import StorageError
+from .killpoints import reached
 from .files import (
     discard_folder, fsync_all, make_temp_dir, remove_tree, sha256_of, temp_copy, write_new_file,
     write_pages,
@@ -204,18 +225,25 @@ class StoreBatch:
                         f"cannot write {item.filename} to the archive: {bad} could not be synced")
                 else:
                     ready.append(item)
+                    reached("store-temp")
             placed: dict[str, list[Path]] = {}
             try:
                 with self._catalog.write():
                     for item in ready:
                         results[item.doc_id] = self._place(item, placed)
-                    # The renames into docs/ and originals/xx/ themselves.
+                    # The renames into docs/ and originals/xx/ themselves, before COMMIT.
                     folders = {self._docs} | {p.parent for paths in placed.values()
                                               for p in paths if p.parent != self._docs}
-                    fsync_all(folders)
+                    for folder, exc in fsync_all(folders):
+                        raise StorageError(f"cannot write to the archive: {folder} could "
+                                           f"not be synced ({exc})")
+                    for _ in placed:
+                        reached("store-placed")
             except BaseException:
                 self._take_back(placed)
                 raise
+            for _ in placed:
+                reached("store-committed")
         finally:
             for item in staged:
                 self._remove(item)
@@ -249,6 +277,9 @@ class StoreBatch:
                 if item.original is not None and not dest.exists():
                     os.rename(item.original, dest)
                     mine.append(dest)
+                elif not dest.exists():  # taken back by a failed store meanwhile
+                    return StorageError(f"{item.filename}: its original left the archive "
+                                        "while it was stored; store it again")
                 final = self._docs / item.doc_id
                 if final.exists():  # left by a store that crashed before its commit
                     discard_folder(final)

@@ -1,12 +1,14 @@
 """Load check: concurrent searchers while `vanthu ingest` OCRs a batch of scans (prints figures).
 
-    python benchmarks/search_under_ingest.py [--scans 50] [--searchers 8] [--queue redis://...]
+    python benchmarks/search_under_ingest.py [--scans 50] [--searchers 8] [--http]
+                                             [--queue redis://...]
 
 1. A real archive: the first ``--base`` of the 503 vbpl texts of ../shared/corpus/vbpl,
    ingested by `vanthu ingest` (an archive left in ``--workdir`` by an earlier run is kept).
-2. Quiet phase: ``--searchers`` threads run a mix of queries through the Python API
-   (``vanthu.stores.open_index`` → ``search.Index.search``, one Index per thread, as the
-   request threads of a server would hold one each) for ``--quiet`` seconds.
+2. Quiet phase: ``--searchers`` threads run a mix of queries for ``--quiet`` seconds,
+   through the Python API (``vanthu.stores.open_index`` → ``search.Index.search``, one
+   Index per thread) or, with ``--http``, as logged-in clients of a real `vanthu serve`
+   on 127.0.0.1 (``GET /api/search``, one session and one connection at a time each).
 3. Loaded phase: the same threads search while a `vanthu ingest` subprocess stores
    ``--scans`` scanned PDFs (the rendered seed scans, each made a distinct file), with OCR
    on this machine's cores (or on the workers of ``--queue``).
@@ -19,12 +21,17 @@ Not a test: timings belong here, not in tests/.
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,9 +39,13 @@ sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("VANTHU_SHARED") or ROOT.parent / "shared")
 
 from archive.settings import Settings  # noqa: E402
+from archive.store import Archive  # noqa: E402
+from archive.users import Users  # noqa: E402
 from ingest.pdf import page_count  # noqa: E402
 from vanthu.stores import open_index  # noqa: E402
+from webui_bench import serve  # noqa: E402
 
+USER, PASSWORD = "load-bench", "load-bench-password"
 QUERIES = [
     "phòng chống dịch", "chan chinh dieu hanh", '"ủy ban nhân dân"', 'issuer:"chính phủ"',
     "type:QĐ date:2021", "cites:68/NQ-CP", "ref:1196/UBND-VP", "bảo hiểm xã hội",
@@ -46,8 +57,8 @@ QUERIES = [
 class Searchers:
     """``count`` threads searching in a loop until stopped; latencies and errors per phase."""
 
-    def __init__(self, settings: Settings, count: int) -> None:
-        self.settings, self.count = settings, count
+    def __init__(self, settings: Settings, count: int, url: str | None = None) -> None:
+        self.settings, self.count, self.url = settings, count, url
         self.phase = "quiet"
         self.latencies: dict[str, list[float]] = {"quiet": [], "ingest": []}
         self.errors: list[str] = []
@@ -64,7 +75,7 @@ class Searchers:
         self.warm.wait()
 
     def _run(self, n: int) -> None:
-        with open_index(self.settings) as index:
+        with (open_index(self.settings) if self.url is None else HttpSearch(self.url)) as index:
             for query in QUERIES:
                 index.search(query, limit=20)
             self.warm.wait()
@@ -88,6 +99,41 @@ class Searchers:
         self.stop.set()
         for thread in self.threads:
             thread.join()
+
+
+class HttpSearch:
+    """A logged-in client of `vanthu serve` with the face of ``Index.search``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = self.opener.open(url + "/login").read().decode()
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        if found is None:
+            raise SystemExit(f"{url}/login has no CSRF token")
+        form = {"name": USER, "password": PASSWORD, "csrf_token": found.group(1)}
+        self.opener.open(url + "/login", data=urllib.parse.urlencode(form).encode()).read()
+
+    def search(self, query: str, limit: int) -> dict:
+        address = f"{self.url}/api/search?" + urllib.parse.urlencode({"q": query, "limit": limit})
+        with self.opener.open(address, timeout=60) as response:
+            return json.loads(response.read())
+
+    def __enter__(self) -> "HttpSearch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.opener.close()
+
+
+def _serve(archive: Path) -> tuple[subprocess.Popen, str]:
+    """`vanthu serve` on a free port of 127.0.0.1, with an account for the searchers."""
+    with Archive(archive) as store:
+        users = Users(store.catalog)
+        if users.get(USER) is None:
+            users.add(USER, PASSWORD, "reader")
+    return serve(archive)
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -119,6 +165,7 @@ def main() -> int:
     ap.add_argument("--searchers", type=int, default=8)
     ap.add_argument("--quiet", type=float, default=15.0, help="seconds of searching before the ingest")
     ap.add_argument("--queue", default=None, help="OCR on the workers of this queue")
+    ap.add_argument("--http", action="store_true", help="search through a running vanthu serve")
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
 
@@ -133,7 +180,8 @@ def main() -> int:
     scans = _scans(workdir / "scans", args.scans)
     pages = sum(page_count(path) for path in scans)
 
-    searchers = Searchers(settings, args.searchers)
+    server, url = _serve(archive) if args.http else (None, None)
+    searchers = Searchers(settings, args.searchers, url)
     print(f"load avg before: {os.getloadavg()[0]:.2f}; {args.searchers} searchers, {len(QUERIES)} queries")
     searchers.start()
     time.sleep(args.quiet)
@@ -145,6 +193,9 @@ def main() -> int:
     seconds = time.perf_counter() - started
     load = os.getloadavg()[0]
     searchers.finish()
+    if server is not None:
+        server.terminate()
+        server.wait()
 
     print(f"ingest of {args.scans} scans ({pages} pages): exit {ingest.returncode}, {seconds:.1f} s, "
           f"{pages / seconds * 60:.1f} pages/min; load avg at its end {load:.2f}")

@@ -2,9 +2,9 @@
 
     python benchmarks/webui_bench.py --docs 50000 [--archive DIR] [--requests 40]
 
-Fills an archive with generated directives as benchmarks/reindex_bench.py does (recombined
-seed and gazette paragraphs, varied issuers, numbers, dates and citations, stored through
-``Archive.store``) unless DIR already holds them, builds its index with ``vanthu reindex``
+Fills an archive with directives of real text as benchmarks/reindex_bench.py does (vbpl and
+gazette paragraphs shuffled into new documents, varied issuers, numbers, dates and citations,
+stored through ``Archive.store``) unless DIR already holds them, builds its index with ``vanthu reindex``
 when the index is missing or smaller, then starts ``vanthu serve`` (waitress) on a free
 port, logs in, and times whole HTTP requests, one at a time, for
 
@@ -40,9 +40,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from archive.store import Archive  # noqa: E402
 from archive.users import Users  # noqa: E402
+from realtext import paragraphs  # noqa: E402
 from reindex_bench import fill  # noqa: E402
 from search import Index  # noqa: E402
-from search_bench import query_classes, source_paragraphs  # noqa: E402
+from search_bench import queries  # noqa: E402
 
 USER, PASSWORD = "bench", "bench-password"
 
@@ -123,7 +124,8 @@ def main() -> None:
     ensure_user(archive_dir)
     with Archive(archive_dir) as archive:
         ids = archive.ids()
-    classes = query_classes(args.docs, source_paragraphs())
+    # the documents fill() generated, so every number and issuer asked for exists
+    classes = queries(args.docs, paragraphs(archive_dir.parent / "realtext-cache"))
     classes["browse (no query)"] = [""]  # the landing page: newest first, facets of everything
     proc, url = serve(archive_dir)
     try:
@@ -131,10 +133,10 @@ def main() -> None:
         print(f"\n{len(ids)} documents; load average before: {os.getloadavg()[0]:.2f}")
         print("search page (GET /?q=…, 20 hits, highlights, facets):")
         everything: list[float] = []
-        for name, queries in classes.items():
-            timed(opener, url + "/?" + urllib.parse.urlencode({"q": queries[0]}))
+        for name, texts in classes.items():
+            timed(opener, url + "/?" + urllib.parse.urlencode({"q": texts[0]}))
             ms = [timed(opener, url + "/?" + urllib.parse.urlencode({"q": q}))
-                  for q in (queries * 10)[:args.requests]]
+                  for q in (texts * 10)[:args.requests]]
             everything += ms
             report(name, ms)
         report("all search classes", everything)

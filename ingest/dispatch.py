@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from archive.errors import IngestError
+from archive.killpoints import reached
 from archive.settings import Settings
 
 from . import pdf
@@ -167,6 +168,7 @@ class Batch:
         self._if_read(slot)
 
     def _ocr_done(self, task: _Task, result: OcrResult) -> None:
+        reached("ocr-page")
         self.advance(1)
         if result.error is not None:
             task.slot.error = task.slot.error or result.error

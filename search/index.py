@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from archive.errors import NotFoundError, QueryError, StorageError, VanthuError
+from archive.killpoints import reached
 from archive.record import Record
 from archive.settings import SEARCH_ENGINES, Settings
 
@@ -68,9 +69,10 @@ class _FromCaller(Exception):
         self.original = original
 
 
-def _guarded(items: Iterable[Record | str]) -> Iterator[Fields | str]:
+def _guarded(items: Iterable[Record | str], point: str) -> Iterator[Fields | str]:
     """The fields of each record (an id stands for a deletion), with the caller's own
-    exceptions marked so that they reach the caller unchanged."""
+    exceptions marked so that they reach the caller unchanged. ``point`` names the kill
+    point of the crash tests reached before each one (writing, before the commit)."""
     iterator = iter(items)
     while True:
         try:
@@ -80,6 +82,7 @@ def _guarded(items: Iterable[Record | str]) -> Iterator[Fields | str]:
             return
         except Exception as exc:
             raise _FromCaller(exc) from exc
+        reached(point)
         yield change
 
 
@@ -227,7 +230,7 @@ class Index:
 
     def _write(self, engine: Any, changes: Iterable[Record | str]) -> int:
         try:
-            return engine.write(_guarded(changes))
+            return engine.write(_guarded(changes, "index-write"))
         except _FromCaller as exc:
             raise exc.original from None
         except VanthuError:
@@ -274,6 +277,7 @@ class Index:
             return 0
         count = self._write(engine, (change for _, doc_id in changes
                                      if (change := _record_or_id(source, doc_id)) is not None))
+        reached("index-committed")  # the engine has committed; vanthu.json not yet updated
         self._write_meta(folder, {**meta, "synced": changes[-1][0]})
         return count
 
@@ -297,7 +301,7 @@ class Index:
             try:
                 built = ENGINES[name](folder, self.settings)
                 try:
-                    count = built.load(_guarded(records), max(1, procs))
+                    count = built.load(_guarded(records, "reindex-load"), max(1, procs))
                 except _FromCaller as exc:
                     raise exc.original from None
                 with self._write_lock():
@@ -306,6 +310,7 @@ class Index:
                     built.close()
                     old = (self.path / "CURRENT").read_text(encoding="utf-8").strip() \
                         if (self.path / "CURRENT").exists() else None
+                    reached("reindex-swap")
                     self._switch_to(folder.name)
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)

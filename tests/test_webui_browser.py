@@ -227,8 +227,9 @@ def test_an_archivists_day(page, server):
     shoot(page, "review")
     page.keyboard.press("Tab")
     page.keyboard.type(" (đã kiểm tra)")
-    page.keyboard.press("Enter")  # confirms the document
-    page.wait_for_url(url + "/review")
+    # The form posts back to /review: wait for that navigation, not for a URL it already has.
+    with page.expect_navigation(url=url + "/review"):
+        page.keyboard.press("Enter")  # confirms the document
     assert "Không còn trường nào cần duyệt" in page.inner_text("main")
     assert page.problems == []  # type: ignore[attr-defined]
 

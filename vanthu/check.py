@@ -52,10 +52,21 @@ def check(settings: Settings, *, repair: bool = False, quick: bool = False) -> C
 
 def _check_index(settings: Settings, store: Archive, repair: bool,
                  quick: bool) -> tuple[int | None, list[Finding]]:
+    behind: list[Finding] = []
     try:
         with open_index(settings) as index:
+            # Changes the catalog committed that the index has not caught up with (a process
+            # killed between the two commits; a correction whose index update never came).
+            lag = len(store.changes(index.synced()))
+            if lag:
+                detail = f"{lag} change(s) of the catalog are not in the search index yet"
+                if repair:
+                    index.sync(store)
+                    detail += "; indexed"
+                behind.append(Finding("index-behind", str(settings.index_dir), detail,
+                                      repaired=repair))
             if quick and index.doc_count() == store.count():
-                return store.count(), []
+                return store.count(), behind
             indexed = index.ids()
     except VanthuError as exc:  # missing, damaged, or built by another version
         where = str(settings.index_dir)
@@ -72,7 +83,7 @@ def _check_index(settings: Settings, store: Archive, repair: bool,
     findings += [Finding("index-extra", doc_id, "in the search index, not in the archive")
                  for doc_id in extra]
     if not repair or not findings:
-        return len(indexed), findings
+        return len(indexed), behind + findings
     unreadable: list[str] = []
     with open_index(settings) as index:
         index.add_many(_records(store, missing, unreadable))
@@ -80,9 +91,9 @@ def _check_index(settings: Settings, store: Archive, repair: bool,
             index.delete(doc_id)
         count = index.doc_count()
     mended = {"index-missing": "; indexed", "index-extra": "; dropped"}
-    return count, [f if f.where in unreadable else
-                   Finding(f.kind, f.where, f.detail + mended[f.kind], repaired=True)
-                   for f in findings]
+    return count, behind + [f if f.where in unreadable else
+                            Finding(f.kind, f.where, f.detail + mended[f.kind], repaired=True)
+                            for f in findings]
 
 
 def _records(store: Archive, ids: list[str], unreadable: list[str]) -> Iterator[Record]:

@@ -5,54 +5,17 @@ turns vanthu's own errors into messages and exit codes.
 """
 from __future__ import annotations
 
-import functools
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from archive.errors import QueryError, VanthuError
+from archive.errors import VanthuError
 from archive.record import Record
 from archive.settings import SEARCH_ENGINES, Settings
 
-ARCHIVE_HELP = "Archive folder (default: $VANTHU_ARCHIVE, else ./vanthu-data)."
-
-
-def _settings(archive: str | None, jobs: int | None = None, queue: str | None = None) -> Settings:
-    kwargs: dict[str, Any] = {}
-    if archive:
-        kwargs["archive_dir"] = Path(archive)
-    if jobs:
-        kwargs["jobs"] = jobs
-    if queue:
-        kwargs["queue_url"] = queue
-    return Settings(**kwargs)
-
-
-def _print_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def with_archive_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--archive DIR`` on every command, as INTERFACE.md promises; the group's value is the fallback."""
-
-    @click.option("--archive", "archive", metavar="DIR", default=None, help=ARCHIVE_HELP)
-    @click.pass_context
-    @functools.wraps(command)
-    def wrapper(ctx: click.Context, archive: str | None, **kwargs: Any) -> Any:
-        chosen = archive or (ctx.obj or {}).get("archive")
-        try:
-            return command(chosen, **kwargs)
-        except QueryError as error:
-            raise click.ClickException(f"query: {error}") from None
-        except VanthuError as error:
-            raise click.ClickException(str(error)) from None
-
-    return wrapper
-
+from .options import ARCHIVE_HELP, print_json, settings_for, with_archive_option
+from .serving import serve, user, worker
 
 @click.group()
 @click.option("--archive", "archive", metavar="DIR", default=None, help=ARCHIVE_HELP)
@@ -77,7 +40,7 @@ def ingest(archive: str | None, paths: tuple[Path, ...], jobs: int | None, as_js
     from vanthu.pipeline import ingest_files
     from vanthu.stores import open_stores
 
-    settings = _settings(archive, jobs, queue)
+    settings = settings_for(archive, jobs, queue)
     failed = stored = known = 0
     outcomes = []
     with open_stores(settings) as (store, index):
@@ -94,7 +57,7 @@ def ingest(archive: str | None, paths: tuple[Path, ...], jobs: int | None, as_js
                 state = "stored" if outcome.created else "already stored"
                 click.echo(f"{state}: {outcome.path} → {outcome.id} {outcome.ref or '(no number)'}")
     if as_json:
-        _print_json(outcomes)
+        print_json(outcomes)
     else:
         click.echo(f"{stored} stored, {known} already stored, {failed} failed", err=True)
     if not _quick_check(settings) or failed:
@@ -109,7 +72,7 @@ def parse(archive: str | None, file: Path, as_json: bool) -> None:
     """Read one file and print its record without storing it."""
     from vanthu.pipeline import parse_file
 
-    record = parse_file(file, _settings(archive))
+    record = parse_file(file, settings_for(archive))
     _show(record, as_json)
 
 
@@ -121,7 +84,7 @@ def show(archive: str | None, id: str, as_json: bool) -> None:
     """Print a stored record (by id or by number such as 1196/UBND-VP)."""
     from vanthu.stores import open_archive
 
-    with open_archive(_settings(archive), create=False) as store:
+    with open_archive(settings_for(archive), create=False) as store:
         record = store.get(store.lookup(id))
     _show(record, as_json)
 
@@ -141,14 +104,14 @@ def search(archive: str | None, query: str, limit: int, page: int, sort: str, as
     # JSON keeps HTML <mark> for the web and API; a terminal gets bold (click drops the
     # escape codes when the output is not a terminal).
     mark = ("<mark>", "</mark>") if as_json else ("\x1b[1m", "\x1b[0m")
-    with open_stores(_settings(archive), create=False) as (store, index):
+    with open_stores(settings_for(archive), create=False) as (store, index):
         result = index.search(query, limit=limit, page=page, sort=sort, mark=mark)
         behind = len(store.changes(index.synced()))
     if behind:  # said, never silent: e.g. an ingest killed before its index commit
         click.echo(f"warning: {behind} stored document(s) are not in the search index yet; "
                    "the next ingest or `vanthu reindex` adds them", err=True)
     if as_json:
-        _print_json(result.to_dict())
+        print_json(result.to_dict())
         return
     click.echo(f"{result.total} kết quả cho: {query}")
     if result.suggestion:
@@ -172,7 +135,7 @@ def reindex(archive: str | None, engine: str | None, jobs: int | None) -> None:
     """Rebuild the search index from the archive."""
     from vanthu.stores import open_archive, rebuild_index
 
-    settings = _settings(archive, jobs)
+    settings = settings_for(archive, jobs)
     skipped: list[str] = []
 
     def report(doc_id: str, error: Exception) -> None:
@@ -199,9 +162,9 @@ def check(archive: str | None, repair: bool, quick: bool, as_json: bool) -> None
     against the search index, and leftovers of crashed writers; exit 0 when consistent."""
     from vanthu.check import check as run_check
 
-    report = run_check(_settings(archive), repair=repair, quick=quick)
+    report = run_check(settings_for(archive), repair=repair, quick=quick)
     if as_json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
         for finding in report.findings:
             mark = "repaired" if finding.repaired else "problem"
@@ -242,7 +205,7 @@ def correct(archive: str | None, id: str, changes: tuple[str, ...], who: str, as
     from vanthu.pipeline import correct_record
     from vanthu.stores import open_stores
 
-    settings = _settings(archive)
+    settings = settings_for(archive)
     with open_stores(settings, create=False) as (store, index):
         record = correct_record(store, index, store.lookup(id), _field_values(changes), who)
     _show(record, as_json)
@@ -265,7 +228,7 @@ def reparse(archive: str | None, ids: tuple[str, ...], every: bool) -> None:
         failed.append(doc_id)
         click.echo(f"error: {doc_id}: {error}; skipped", err=True)
 
-    settings = _settings(archive)
+    settings = settings_for(archive)
     with open_stores(settings, create=False) as (store, index):
         chosen = store.ids() if every else [store.lookup(key) for key in ids]
         count = reparse_records(store, index, chosen, settings, on_error=report)
@@ -283,10 +246,10 @@ def review(archive: str | None, as_json: bool) -> None:
     that cannot be right). Confirm or fix one with `vanthu correct ID number=115 --by NAME`."""
     from vanthu.stores import open_archive
 
-    with open_archive(_settings(archive)) as store:
+    with open_archive(settings_for(archive)) as store:
         items = list(store.review())
     if as_json:
-        _print_json([{"id": i.id, "ref": i.ref, "fields": list(i.fields)} for i in items])
+        print_json([{"id": i.id, "ref": i.ref, "fields": list(i.fields)} for i in items])
         return
     for item in items:
         click.echo(f"{item.id}  {item.ref or '(không số)'}  cần kiểm tra: "
@@ -309,129 +272,12 @@ def _field_values(changes: tuple[str, ...]) -> dict[str, object]:
     return values
 
 
-# -- the web UI and its accounts ---------------------------------------------------------
-
-FIRST_ACCOUNT = "luutru"  # made by `serve` when the archive has no account yet
-
-
-@cli.command()
-@click.option("--queue", metavar="URL", default=None,
-              help="The queue to serve (redis://HOST:6379/0; default: $VANTHU_QUEUE).")
-@click.option("--concurrency", type=click.IntRange(min=1), default=None,
-              help="Pages OCR'd at once (default: one per core).")
-@click.option("--loglevel", default="INFO", show_default=True)
-def worker(queue: str | None, concurrency: int | None, loglevel: str) -> None:
-    """Run a Celery worker that OCRs pages sent by `vanthu ingest --queue` (needs no archive)."""
-    from ingest.ocr_queue import check_url, run_worker
-
-    settings = _settings(None, concurrency, queue)
-    try:
-        check_url(settings.queue_url)
-    except VanthuError as error:
-        raise click.UsageError(str(error)) from None
-    run_worker(settings, concurrency=settings.jobs, loglevel=loglevel)
-
-
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Request threads of the WSGI server.")
-@with_archive_option
-def serve(archive: str | None, host: str, port: int, threads: int) -> None:
-    """Run the web UI and JSON API (waitress) until Ctrl-C.
-
-    When the archive has no account yet, an archivist account is made with a random
-    password, printed once.
-    """
-    import signal
-
-    import waitress
-
-    from archive.users import ARCHIVIST, generate_password
-    from webui import create_app
-
-    settings = _settings(archive)
-    app = create_app(settings)
-    svc = app.extensions["vanthu"]
-    try:
-        if svc.users.count() == 0:
-            password = generate_password()
-            svc.users.add(FIRST_ACCOUNT, password, ARCHIVIST)
-            click.echo("Chưa có tài khoản nào: đã tạo tài khoản lưu trữ viên\n"
-                       f"  tên đăng nhập: {FIRST_ACCOUNT}\n  mật khẩu:      {password}\n"
-                       "(mật khẩu chỉ in một lần; thêm tài khoản bằng `vanthu user add`)")
-        # SIGTERM (systemd, docker, kill) stops as Ctrl-C does: waitress closes its
-        # sockets, then the upload workers and the archive are closed below.
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-        shown = f"[{host}]" if ":" in host else host
-        click.echo(f"vanthu: http://{shown}:{port}/ (archive {settings.archive_dir}); Ctrl-C to stop",
-                   err=True)
-        waitress.serve(app, host=host, port=port, threads=threads, ident="vanthu",
-                       max_request_body_size=settings.upload_max_bytes + (1 << 20))
-    finally:
-        svc.close()
-
-
-@cli.group()
-def user() -> None:
-    """Web accounts: readers search and read; archivists also upload, correct and review."""
-
-
-@user.command("add")
-@click.argument("name")
-@click.option("--role", type=click.Choice(["reader", "archivist"]), default="reader", show_default=True)
-@with_archive_option
-def user_add(archive: str | None, name: str, role: str) -> None:
-    """Create an account; the password is prompted (read from stdin when not a terminal)."""
-    from archive.users import Users
-    from vanthu.stores import open_archive
-
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    with open_archive(_settings(archive)) as store:
-        Users(store.catalog).add(name, password, role)
-    click.echo(f"added {role} {name}", err=True)
-
-
-@user.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
-@with_archive_option
-def user_list(archive: str | None, as_json: bool) -> None:
-    """List the accounts."""
-    from archive.users import Users
-    from vanthu.stores import open_archive
-
-    with open_archive(_settings(archive)) as store:
-        users = Users(store.catalog).list()
-    if as_json:
-        _print_json([{"name": u.name, "role": u.role, "created_at": u.created_at} for u in users])
-        return
-    for u in users:
-        click.echo(f"{u.name}\t{u.role}\t{u.created_at}")
-
-
-@user.command("remove")
-@click.argument("name")
-@with_archive_option
-def user_remove(archive: str | None, name: str) -> None:
-    """Remove an account (its sessions end at their next request)."""
-    from archive.users import Users
-    from vanthu.stores import open_archive
-
-    with open_archive(_settings(archive)) as store:
-        Users(store.catalog).remove(name)
-    click.echo(f"removed {name}", err=True)
-
-
 _FIELD_LABELS = {"number": "số", "date": "ngày"}
 
 
 def _show(record: Record, as_json: bool) -> None:
     if as_json:
-        _print_json(record.to_dict())
+        print_json(record.to_dict())
         return
     labels = [("Số, ký hiệu", record.ref), ("Loại", record.doc_type_name),
               ("Cơ quan ban hành", record.issuer), ("Cơ quan cấp trên", record.parent_issuer),
@@ -464,6 +310,10 @@ def _show(record: Record, as_json: bool) -> None:
                    f" {citation.date or ''}{target}")
     for cited in record.cited_by:
         click.echo(f"  được trích bởi [{cited.relation or '—'}] {cited.ref or cited.id} ({cited.id})")
+
+
+for command in (serve, worker, user):
+    cli.add_command(command)
 
 
 def main() -> None:

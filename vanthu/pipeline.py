@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, VanthuError, printable
+from archive.killpoints import reached
 from archive.record import Record
 from archive.settings import Settings
 from ingest.documents import record_of
@@ -175,6 +176,7 @@ class _Batch:
                 self.index.sync(self.archive)
         except VanthuError as exc:
             error = exc
+        reached("index-synced")  # indexed, but not yet reported to the user
         for outcome in self.pending:
             if error is not None and outcome.id is not None and outcome.error is None:
                 # The archive is the truth and holds the document; only the derived index lags.

@@ -60,6 +60,7 @@ _TITLES_WRITTEN = (
     "Ủy viên",
 )
 _TITLES = tuple(fold(t) for t in _TITLES_WRITTEN)  # folded
+_TITLE_HEADS = tuple(t + " " for t in _TITLES)  # one startswith call tries them all
 _TITLE_WORDS = {"bi thu": "Bí thư", "chu tich": "Chủ tịch", "thu tuong": "Thủ tướng",
                 "thuong truc": "Thường trực", "van phong": "Văn phòng", "quoc hoi": "Quốc hội",
                 "chinh phu": "Chính phủ", "nha nuoc": "Nhà nước"}
@@ -233,7 +234,7 @@ def is_title_line(line: str) -> bool:
     (True, False)
     """
     key = fold(line.strip())
-    return any(key == t or key.startswith(t + " ") for t in _TITLES)
+    return key in _TITLES or key.startswith(_TITLE_HEADS)
 
 
 def _one_edit(a: str, b: str) -> bool:
