@@ -96,11 +96,20 @@ def as_parsed(record: Record, doc_id: str, source: Source | None) -> Record:
 
 
 def record_json(record: Record) -> str:
-    """``record.json``'s text."""
+    """``record.json``'s text: one line per field, for a person reading it.
+
+    Each value is encoded compactly, by the json module's C encoder (``indent`` would take
+    its pure-Python one: 4 ms of a 45 KB document's store, half of it).
+
+    >>> print(record_json(Record(ref="1/CV", subject="Về việc A")).splitlines()[1])
+    "id": null,
+    """
     try:
-        return json.dumps(record.to_dict(), ensure_ascii=False, indent=1)
+        fields = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+                  for key, value in record.to_dict().items()]
     except (TypeError, ValueError) as exc:
         raise StorageError(f"record {record.id} cannot be serialised: {exc}") from exc
+    return "{\n" + ",\n".join(fields) + "\n}"
 
 
 def original_file(originals: Path, sha: str, ext: str) -> Path:
