@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -123,50 +123,38 @@ class Catalog:
 
     # -- transactions ------------------------------------------------------------
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self) -> AbstractContextManager[None]:
         """A write transaction: BEGIN IMMEDIATE (waits for other writers), commit on success."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StorageError(f"catalog busy or unreadable: {exc}") from exc
-            try:
-                yield
-                self._db.execute("COMMIT")
-            except BaseException as exc:
-                try:
-                    self._db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                if isinstance(exc, sqlite3.Error):
-                    raise StorageError(f"catalog write failed: {exc}") from exc
-                raise
+        return self._scope("BEGIN IMMEDIATE", ("COMMIT",), ("ROLLBACK",),
+                           "catalog busy or unreadable")
 
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self) -> AbstractContextManager[None]:
         """Inside :meth:`write`: a part of the transaction that an exception rolls back
         alone (the exception goes on; the transaction stays open)."""
+        return self._scope("SAVEPOINT part", ("RELEASE part",),
+                           ("ROLLBACK TO part", "RELEASE part"), "catalog write failed")
+
+    @contextmanager
+    def _scope(self, begin: str, end: tuple[str, ...], undo: tuple[str, ...],
+               busy: str) -> Iterator[None]:
         with self._lock:
             try:
-                self._db.execute("SAVEPOINT part")
+                self._db.execute(begin)
             except sqlite3.Error as exc:
-                raise StorageError(f"catalog write failed: {exc}") from exc
+                raise StorageError(f"{busy}: {exc}") from exc
             try:
                 yield
+                for statement in end:
+                    self._db.execute(statement)
             except BaseException as exc:
                 try:
-                    self._db.execute("ROLLBACK TO part")
-                    self._db.execute("RELEASE part")
+                    for statement in undo:
+                        self._db.execute(statement)
                 except sqlite3.Error:
                     pass
                 if isinstance(exc, sqlite3.Error):
                     raise StorageError(f"catalog write failed: {exc}") from exc
                 raise
-            try:
-                self._db.execute("RELEASE part")
-            except sqlite3.Error as exc:
-                raise StorageError(f"catalog write failed: {exc}") from exc
 
     @contextmanager
     def read(self) -> Iterator[None]:

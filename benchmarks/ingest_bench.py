@@ -128,6 +128,9 @@ def fill(archive_dir: Path, n: int, engine: str) -> None:
                 batch.add(record.replace(id=None), original, [record.text], f"gen-{i:06d}.txt")
                 if len(batch) >= 500:
                     batch.commit()
+                if (i + 1) % 5000 == 0:
+                    print(f"  {i + 1}/{n} ({(i + 1 - have) / (time.perf_counter() - started):.0f}"
+                          " documents/s)", flush=True)
             batch.commit()
             print(f"filled {archive_dir} with {n - have} documents in "
                   f"{time.perf_counter() - started:.0f} s", flush=True)
