@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -93,7 +93,10 @@ class Catalog:
             self._db.row_factory = sqlite3.Row
             self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
+            # FULL: a commit that returned survives a power cut (NORMAL may lose the last
+            # ones), so what is acknowledged is kept; ingest commits documents in batches,
+            # so this costs one flush a batch (archive/writing.py).
+            self._db.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open catalog {path}: {exc}") from exc
         try:  # idempotent DDL, in one transaction of its own (executescript commits first)
@@ -120,20 +123,33 @@ class Catalog:
 
     # -- transactions ------------------------------------------------------------
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self) -> AbstractContextManager[None]:
         """A write transaction: BEGIN IMMEDIATE (waits for other writers), commit on success."""
+        return self._scope("BEGIN IMMEDIATE", ("COMMIT",), ("ROLLBACK",),
+                           "catalog busy or unreadable")
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Inside :meth:`write`: a part of the transaction that an exception rolls back
+        alone (the exception goes on; the transaction stays open)."""
+        return self._scope("SAVEPOINT part", ("RELEASE part",),
+                           ("ROLLBACK TO part", "RELEASE part"), "catalog write failed")
+
+    @contextmanager
+    def _scope(self, begin: str, end: tuple[str, ...], undo: tuple[str, ...],
+               busy: str) -> Iterator[None]:
         with self._lock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(begin)
             except sqlite3.Error as exc:
-                raise StorageError(f"catalog busy or unreadable: {exc}") from exc
+                raise StorageError(f"{busy}: {exc}") from exc
             try:
                 yield
-                self._db.execute("COMMIT")
+                for statement in end:
+                    self._db.execute(statement)
             except BaseException as exc:
                 try:
-                    self._db.execute("ROLLBACK")
+                    for statement in undo:
+                        self._db.execute(statement)
                 except sqlite3.Error:
                     pass
                 if isinstance(exc, sqlite3.Error):

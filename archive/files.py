@@ -2,25 +2,28 @@
 
 A reader (or a process that crashes half-way) sees either the old file or the new one,
 never a torn one. Directories are built under a temporary name and renamed into place.
+Many new files are made durable together with :func:`fsync_all` (group commit).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Callable, Sequence
+from typing import BinaryIO, Callable, Iterable, Sequence
 
 from .errors import StorageError
 
 __all__ = [
-    "atomic_write_bytes", "atomic_write_text", "atomic_copy", "write_new_file", "write_pages",
-    "put_file", "fsync_dir",
+    "atomic_write_bytes", "atomic_write_text", "write_new_file", "write_pages",
+    "temp_copy", "fsync_dir", "fsync_all",
     "sha256_of", "make_temp_dir", "remove_tree", "remove_stale_temps", "stale_temps",
-    "TEMP_PREFIX",
+    "discard_folder", "TEMP_PREFIX",
 ]
 
 # Every temporary name is ".tmp-<pid>-…": the writer's pid tells whether its owner still
@@ -28,20 +31,52 @@ __all__ = [
 TEMP_PREFIX = ".tmp-"
 _OWNER = re.compile(r"^\.tmp-(\d+)-")
 _CHUNK = 1 << 20
+# Threads that wait in fsync together (see fsync_all); more stop paying on this machine's
+# disk (500 files: 16 threads 0.10 s, 64 threads 0.15 s; one after another 1.7 s).
+_SYNC_THREADS = 16
+# How a system says it cannot open or fsync a folder at all (not that the disk failed).
+_NO_DIR_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES, errno.EISDIR,
+                errno.EBADF}
 
 
 def fsync_dir(path: Path) -> None:
-    """Make a rename or a new entry in *path* durable (a no-op where unsupported)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # e.g. Windows cannot open directories
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Make a rename or a new entry in *path* durable (a no-op where unsupported); raises
+    the OSError of a real failure."""
+    for _, exc in fsync_all([path]):
+        raise exc
+
+
+def fsync_all(paths: Iterable[Path]) -> list[tuple[Path, OSError]]:
+    """fsync many files and folders at once; returns those that failed, with the error.
+
+    Each fsync waits for a disk flush (≈ 3.5 ms here); fsyncs that wait *together* are
+    committed by the file system's journal (ext4, XFS) in one transaction, so a few hundred
+    files cost a few flushes instead of one each. A folder that cannot be synced where
+    that is unsupported is skipped; any other failure (EIO: the
+    disk lost the write) is returned, for a folder too — its entries may not be on disk.
+    """
+    todo = list(dict.fromkeys(paths))
+
+    def sync(path: Path) -> tuple[Path, OSError] | None:
+        folder = path.is_dir()
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            return None if folder and exc.errno in _NO_DIR_SYNC else (path, exc)
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            return None if folder and exc.errno in _NO_DIR_SYNC else (path, exc)
+        finally:
+            os.close(fd)
+        return None
+
+    if len(todo) <= 1:
+        results = [sync(path) for path in todo]
+    else:
+        with ThreadPoolExecutor(min(_SYNC_THREADS, len(todo)), "vanthu-fsync") as pool:
+            results = list(pool.map(sync, todo))
+    return [failed for failed in results if failed is not None]
 
 
 def _write_via_temp(dest: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -79,42 +114,42 @@ def atomic_write_text(dest: Path, text: str) -> None:
 
 
 def write_new_file(dest: Path, text: str) -> None:
-    """Write and fsync a file inside a private temp folder (no rename needed: nobody sees
-    the folder until it is renamed into place; fsync the folder once with :func:`fsync_dir`)."""
+    """Write a new file inside a private temp folder (no rename needed: nobody sees the
+    folder until it is renamed into place). Not synced: the caller makes the folder's
+    files durable together with :func:`fsync_all` before anyone may rely on them."""
     with open(dest, "xb") as fh:
         fh.write(text.encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
-def atomic_copy(src: Path, dest: Path) -> None:
-    """Copy the file *src* to *dest* atomically, streaming (large PDFs stay out of memory)."""
+def temp_copy(dest: Path, original: Path | bytes) -> Path:
+    """Write *original* (bytes, or a file to copy, streamed) to a temp file beside *dest*,
+    to be renamed onto it; not synced (see :func:`write_new_file`)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dest.name), dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if isinstance(original, (bytes, bytearray, memoryview)):
+                fh.write(original)
+            else:
+                with open(original, "rb") as inp:
+                    shutil.copyfileobj(inp, fh, _CHUNK)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
 
-    def write(fh: BinaryIO) -> None:
-        with open(src, "rb") as inp:
-            shutil.copyfileobj(inp, fh, _CHUNK)
 
-    _write_via_temp(dest, write)
-
-
-def put_file(dest: Path, original: Path | bytes) -> None:
-    """Atomically place *original* (bytes, or a file to copy) at *dest*."""
-    if isinstance(original, (bytes, bytearray, memoryview)):
-        atomic_write_bytes(dest, bytes(original))
-    else:
-        atomic_copy(Path(original), dest)
-
-
-def write_pages(folder: Path, pages: Sequence[str]) -> list[str]:
-    """Write ``0001.txt``, ``0002.txt`` … into a new private *folder*; return the texts."""
+def write_pages(folder: Path, pages: Sequence[str]) -> list[Path]:
+    """Write ``0001.txt``, ``0002.txt`` … into a new private *folder*; return their paths
+    (not synced: see :func:`write_new_file`)."""
     folder.mkdir(parents=True)
-    texts: list[str] = []
+    written: list[Path] = []
     for number, text in enumerate(pages, start=1):
         if not isinstance(text, str):
             raise StorageError(f"page {number} is {type(text).__name__}, not text")
-        write_new_file(folder / f"{number:04d}.txt", text)
-        texts.append(text)
-    return texts
+        written.append(folder / f"{number:04d}.txt")
+        write_new_file(written[-1], text)
+    return written
 
 
 def sha256_of(original: Path | bytes) -> str:
@@ -181,6 +216,17 @@ def stale_temps(parent: Path, older_than: float = 3600.0) -> list[Path]:
         except OSError:
             pass  # gone meanwhile
     return sorted(found)
+
+
+def discard_folder(folder: Path) -> None:
+    """Remove a document folder: moved out of sight (a temp name in the same parent) first,
+    so that nobody reads it half-deleted, then deleted."""
+    aside = make_temp_dir(folder.parent, "discard")
+    try:
+        os.rename(folder, aside / folder.name)
+    except OSError:
+        pass
+    remove_tree(aside)
 
 
 def remove_tree(path: Path) -> None:

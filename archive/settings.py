@@ -81,6 +81,12 @@ class Settings:
     # archive's index keeps the engine it was built with (whoosh for a new one); when set,
     # an index built by the other engine asks for `vanthu reindex`.
     search_engine: str | None = field(default_factory=_env_engine)
+    # Reading ahead of the document being stored: at most this many documents read (and
+    # parsed) before it is, so a batch of any size holds few texts in memory.
+    read_ahead: int = _env("VANTHU_READ_AHEAD", 16)
+    # A batch with at least this many text files is parsed in the reader workers, beside
+    # the storing; a smaller one in the ingesting process (the pool takes ≈ 0.4 s to start).
+    pool_min_docs: int = _env("VANTHU_POOL_MIN_DOCS", 8)
     # Ingest commits the index every N stored documents or T seconds, and at the end.
     index_batch_docs: int = _env("VANTHU_INDEX_BATCH_DOCS", 100)
     index_batch_seconds: float = _env("VANTHU_INDEX_BATCH_SECONDS", 10.0)

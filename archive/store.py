@@ -37,7 +37,6 @@ Decisions:
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -49,28 +48,17 @@ from typing import Any, Callable, Iterator, Sequence
 from .catalog import Catalog
 from .corrections import Correction, apply, validate
 from .errors import NotFoundError, StorageError, VanthuError
-from .files import (
-    atomic_write_text, fsync_dir, make_temp_dir, put_file, remove_stale_temps, remove_tree,
-    sha256_of, write_new_file, write_pages,
-)
+from .files import atomic_write_text, discard_folder, remove_stale_temps
 from .killpoints import reached
 from .record import Record, Source, Word
 from .settings import Settings
-from .words import dump_words, load_words
+from .words import load_words
+from .writing import StoreBatch, StoreResult, as_parsed, original_file, record_json, utc_now
 
 __all__ = ["Archive", "StoreResult", "ReviewItem"]
 
 _ID = re.compile(r"^[0-9a-f]{16}$")
 _SHA = re.compile(r"^[0-9a-fA-F]{64}$")
-_EXT = re.compile(r"^[a-z0-9]{1,10}$")
-
-
-@dataclass(frozen=True)
-class StoreResult:
-    """What :meth:`Archive.store` did: the document's id, and whether it is new."""
-
-    id: str
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -80,25 +68,6 @@ class ReviewItem:
     id: str
     ref: str | None
     fields: tuple[str, ...]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _as_parsed(record: Record, doc_id: str, source: Source | None) -> Record:
-    """The record as the parser made it: no resolver output, nothing computed."""
-    citations = tuple(replace(c, target_id=None, status=None, candidates=())
-                      for c in record.citations)
-    return record.replace(id=doc_id, source=source, citations=citations, cited_by=(),
-                          corrected=())
-
-
-def _to_json(record: Record) -> str:
-    try:
-        return json.dumps(record.to_dict(), ensure_ascii=False, indent=1)
-    except (TypeError, ValueError) as exc:
-        raise StorageError(f"record {record.id} cannot be serialised: {exc}") from exc
 
 
 class Archive:
@@ -148,76 +117,27 @@ class Archive:
 
     def store(self, record: Record, original: Path | bytes, pages: Sequence[str],
               filename: str, words: Sequence[Sequence[Word]] = ()) -> StoreResult:
-        """Store a parsed document; idempotent by the original's sha256.
+        """Store a parsed document; idempotent by the original's sha256. Durable when it
+        returns (many documents at a time: :meth:`store_batch`).
 
         Resolves the document's citations and re-resolves stored citations that may
         point to it (a citation to a not-yet-ingested document links when it arrives).
         ``words``: a scan's OCR words per page, kept for reparsing.
         ``archive.store(ingest.parser.parse(text), Path("cv.pdf"), pages, "cv.pdf")``
         """
-        try:
-            sha = sha256_of(original if isinstance(original, bytes) else Path(original))
-        except OSError as exc:
-            raise StorageError(f"{filename}: cannot read the original: {exc}") from exc
-        given = record.source.sha256 if record.source else None
-        if given and given.lower() != sha:
-            raise StorageError(f"{filename}: record says sha256 {given}, the file is {sha}")
-        doc_id = sha[:16]
-        if self._known(doc_id, sha):
-            return StoreResult(doc_id, False)
+        with self.store_batch() as batch:
+            added = batch.add(record, original, pages, filename, words)
+            if not added.created:
+                return added
+            result = batch.commit()[added.id]
+        if isinstance(result, Exception):
+            raise result
+        return result
 
-        # Slow work first, outside the lock, in a folder nobody looks at.
-        ext = self._ext(filename, original)
-        try:
-            tmp = make_temp_dir(self._docs, doc_id)
-        except OSError as exc:
-            raise StorageError(f"cannot write {filename} to the archive: {exc}") from exc
-        final, original_dest = self._docs / doc_id, self._original(sha, ext)
-        placed: list[Path] = []  # what this call put in view, to take back on failure
-        try:
-            texts = write_pages(tmp / "pages", pages)
-            source = record.source or Source()
-            source = replace(source, sha256=sha, filename=source.filename or filename,
-                             pages=source.pages or len(texts))
-            if not record.text:
-                record = record.replace(text="\n\n".join(texts))
-            parsed = _as_parsed(record, doc_id, source)
-            if any(words):
-                write_new_file(tmp / "words.json", dump_words(words))
-            write_new_file(tmp / "record.json", _to_json(parsed))
-            fsync_dir(tmp / "pages")
-            fsync_dir(tmp)
-            reached("store-temp")
-            # Under the write lock nobody else places or removes this document's files.
-            with self._catalog.write():
-                if self._known(doc_id, sha):  # another process stored it meanwhile
-                    return StoreResult(doc_id, False)
-                try:
-                    if not original_dest.exists():
-                        put_file(original_dest, original)
-                        placed.append(original_dest)
-                    if final.exists():  # left by a store that crashed before its commit
-                        self._discard(final)
-                    os.rename(tmp, final)
-                    placed.append(final)
-                    fsync_dir(self._docs)
-                    reached("store-placed")
-                    self._catalog.insert_document(doc_id, sha, ext, filename, _now(),
-                                                  len(texts), parsed)
-                    self._catalog.index_document(doc_id, parsed)
-                except BaseException:
-                    self._take_back(placed)
-                    placed.clear()
-                    raise
-            placed.clear()  # committed
-            reached("store-committed")
-            return StoreResult(doc_id, True)
-        except OSError as exc:
-            raise StorageError(f"cannot write {filename} to the archive: {exc}") from exc
-        finally:
-            if placed:  # the COMMIT itself failed
-                self._take_back(placed, unless_committed=doc_id)
-            remove_tree(tmp)
+    def store_batch(self) -> StoreBatch:
+        """Store many documents with a few disk flushes in all (``archive/writing.py``):
+        ``with archive.store_batch() as batch: batch.add(…); …; batch.commit()``."""
+        return StoreBatch(self._catalog, self._docs, self._originals)
 
     def correct(self, doc_id: str, changes: dict[str, Any], who: str) -> Record:
         """Record an archivist's corrections; they win over the parse, now and after reparse.
@@ -231,7 +151,7 @@ class Archive:
         self._require(doc_id)
         with self._catalog.write():  # read under the lock: a concurrent reparse is done
             parsed = self._read_record(doc_id)
-            self._catalog.add_corrections(doc_id, values, who.strip(), _now())
+            self._catalog.add_corrections(doc_id, values, who.strip(), utc_now())
             self._reindex(doc_id, parsed)
         reached("correct-committed")
         return self.get(doc_id)
@@ -251,8 +171,8 @@ class Archive:
             raise VanthuError(f"parse() returned {type(new).__name__}, not a Record")
         source = replace(old.source or Source(),
                          signature=new.source.signature if new.source else None)
-        parsed = _as_parsed(new, doc_id, source)
-        text = _to_json(parsed)
+        parsed = as_parsed(new, doc_id, source)
+        text = record_json(parsed)
         with self._catalog.write():
             self._reindex(doc_id, parsed)
             try:  # the file last: if it fails, the catalog rolls back with it
@@ -454,7 +374,7 @@ class Archive:
             if path.parent == self._docs:
                 if self._catalog.document(path.name) is not None:
                     return False
-                self._discard(path)
+                discard_folder(path)
             elif path.parent.parent == self._originals:
                 if self._catalog.has_sha256(path.stem.lower()):
                     return False
@@ -473,8 +393,8 @@ class Archive:
             raise StorageError(f"{doc_id}: its pages are missing too; ingest the original again")
         new = parse("\n\n".join(pages))
         source = Source(filename=row["filename"], sha256=row["sha256"], pages=row["pages"])
-        parsed = _as_parsed(new, doc_id, source)
-        text = _to_json(parsed)
+        parsed = as_parsed(new, doc_id, source)
+        text = record_json(parsed)
         with self._catalog.write():
             self._reindex(doc_id, parsed)
             try:
@@ -511,40 +431,4 @@ class Archive:
             raise StorageError(f"cannot read {path}: {exc}") from exc
 
     def _original(self, sha: str, ext: str) -> Path:
-        return self._originals / sha[:2] / f"{sha}.{ext}"
-
-    @staticmethod
-    def _ext(filename: str, original: Path | bytes) -> str:
-        for name in (filename, "" if isinstance(original, bytes) else str(original)):
-            ext = Path(name or "").suffix.lower().lstrip(".")
-            if _EXT.match(ext):
-                return ext
-        return "bin"
-
-    def _known(self, doc_id: str, sha: str) -> bool:
-        row = self._catalog.document(doc_id)
-        if row is not None and row["sha256"] != sha:  # 64-bit prefix collision: refuse
-            raise StorageError(f"id {doc_id} is taken by another file ({row['sha256']})")
-        return row is not None
-
-    def _take_back(self, placed: list[Path], unless_committed: str | None = None) -> None:
-        if unless_committed is not None:
-            try:
-                if self._catalog.document(unless_committed) is not None:
-                    return
-            except StorageError:
-                return  # cannot tell: leave them; uncatalogued files are invisible
-        for path in placed:
-            if path.is_dir():
-                self._discard(path)
-            else:
-                path.unlink(missing_ok=True)
-
-    def _discard(self, folder: Path) -> None:
-        """Move a document folder out of sight first, then delete it."""
-        aside = make_temp_dir(self._docs, "discard")
-        try:
-            os.rename(folder, aside / folder.name)
-        except OSError:
-            pass
-        remove_tree(aside)
+        return original_file(self._originals, sha, ext)

@@ -1,9 +1,13 @@
 """The batch of :func:`ingest.readers.read_many`: which work goes to which worker.
 
-Text files pass straight through. Everything that parses an untrusted file runs in a
-worker process bounded by :mod:`ingest.limits`: the text pass of each PDF (pdfminer) in
-the local pool, then the OCR of each page without body text — in the local pool too, or,
-with a queue (``Settings.queue_url``), on the Celery workers of :mod:`ingest.ocr_queue`.
+Everything that parses an untrusted file runs in a worker process bounded by
+:mod:`ingest.limits`: the text pass of each PDF (pdfminer) in the local pool, then the OCR
+of each page without body text — in the local pool too, or, with a queue
+(``Settings.queue_url``), on the Celery workers of :mod:`ingest.ocr_queue`. Once its pages
+are in, a document is finished (:func:`ingest.documents.finish`: normalized, and parsed
+for an ingest): in the local pool when the batch is large (``Batch(pooled=True)``), so that
+parsing overlaps the storing of the documents before it, else — and always after OCR,
+whose pages take seconds each — in this process.
 
 Both are :class:`concurrent.futures.Executor` s: ``backend(settings)`` makes the OCR one,
 so the web UI's uploads and the CLI pick the same way (``vanthu.pipeline``).
@@ -20,31 +24,22 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from archive.errors import IngestError
 from archive.killpoints import reached
-from archive.record import Word
 from archive.settings import Settings
-from archive.vntext import normalize
 
 from . import pdf
+from .documents import Document, Page, finish
 from .limits import init_worker
 from .ocr import OcrJob, OcrResult, run_job
 
-__all__ = ["Plan", "Slot", "Batch", "OcrBackend", "Page", "local_pool", "MAX_TRIES"]
+__all__ = ["Plan", "Slot", "Batch", "OcrBackend", "local_pool", "MAX_TRIES"]
 
 MAX_TRIES = 3
 OcrBackend = Callable[[Settings], Executor]
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int  # 1-based
-    text: str
-    ocr: bool
-    confidence: float | None  # Tesseract's mean word confidence (0-100) of an OCR'd page
-    words: tuple[Word, ...] = ()  # an OCR'd page's words with confidence and box
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,10 +62,12 @@ class Slot:
     pages: dict[int, Page] = field(default_factory=dict)
     pending: int = 0
     error: str | None = None
+    document: Document | None = None  # once finished
 
     @property
     def complete(self) -> bool:
-        return isinstance(self.plan, IngestError) or self.error is not None or self.pending == 0
+        return isinstance(self.plan, IngestError) or self.error is not None \
+            or self.document is not None
 
 
 @dataclass
@@ -81,10 +78,23 @@ class _Task:
     args: tuple[Any, ...]
     slot: Slot
     done: Callable[[_Task, Any], None]
-    what: str  # "page 3", for messages
-    ocr: bool  # True: the OCR backend; False: the local pool
+    what: str  # "reading page 3", for messages
+    where: str  # "ocr": the OCR backend; "pool": the local pool; "here": this process
+    pages: int = 0  # progress to report if it fails
     tries: int = 0
     executor: Executor | None = None  # where it was sent last
+
+
+class _Here(Executor):
+    """Runs each call at once in this process: for work not worth a worker pool's start."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - handed to collect(), as a worker's would be
+            future.set_exception(exc)
+        return future
 
 
 def local_pool(settings: Settings) -> ProcessPoolExecutor:
@@ -102,15 +112,22 @@ def local_pool(settings: Settings) -> ProcessPoolExecutor:
 
 
 class Batch:
-    """Owns the workers (started at the first page that needs one) and the work in flight."""
+    """Owns the workers (started at the first task that needs one) and the work in flight.
+
+    ``with_record``: documents are finished with their parsed record (an ingest);
+    ``pooled``: documents that needed no OCR are finished in the local pool (a large batch).
+    """
 
     def __init__(self, settings: Settings, advance: Callable[[int], object],
-                 backend: OcrBackend | None = None) -> None:
+                 backend: OcrBackend | None = None, *, with_record: bool = False,
+                 pooled: bool = False) -> None:
         self.settings = settings
         self.advance = advance
         self.backend = backend
+        self.with_record, self.pooled = with_record, pooled
         self.pool: ProcessPoolExecutor | None = None
         self.remote: Executor | None = None
+        self.here = _Here()
         self.futures: dict[Future[Any], _Task] = {}
 
     # -- starting a file -------------------------------------------------------------
@@ -120,22 +137,24 @@ class Batch:
         if isinstance(plan, IngestError):
             return slot
         if plan.kind == "text":
-            slot.pages[1] = Page(1, normalize(plan.text or ""), False, None)
+            slot.pages[1] = Page(1, plan.text or "", False, None)
             self.advance(1)
+            self._finish(slot, plan)
         elif plan.kind == "image":
             for index in range(plan.pages):
                 self._ocr(slot, plan, index)
         else:
             args = (plan.path, self.settings.text_timeout, self.settings.max_page_pixels)
-            self._submit(_Task(pdf.text_pass, args, slot,
-                               self._text_passed, "the text layer", ocr=False))
+            self._submit(_Task(pdf.text_pass, args, slot, self._text_passed,
+                               "reading the text layer", "pool", pages=plan.pages))
         return slot
 
     def _ocr(self, slot: Slot, plan: Plan, index: int) -> None:
         s = self.settings
         job = OcrJob(plan.kind, os.path.abspath(plan.path), index, s.ocr_lang, s.ocr_dpi,
                      s.max_page_pixels, s.ocr_timeout)
-        self._submit(_Task(run_job, (job,), slot, self._ocr_done, f"page {index + 1}", ocr=True))
+        self._submit(_Task(run_job, (job,), slot, self._ocr_done, f"reading page {index + 1}",
+                           "ocr", pages=1))
 
     def _text_passed(self, task: _Task, pages: list[pdf.PdfPage]) -> None:
         slot = task.slot
@@ -144,8 +163,9 @@ class Batch:
             if page.text is None:
                 self._ocr(slot, slot.plan, page.number - 1)
             else:
-                slot.pages[page.number] = Page(page.number, normalize(page.text), False, None)
+                slot.pages[page.number] = Page(page.number, page.text, False, None)
                 self.advance(1)
+        self._if_read(slot)
 
     def _ocr_done(self, task: _Task, result: OcrResult) -> None:
         reached("ocr-page")
@@ -154,13 +174,33 @@ class Batch:
             task.slot.error = task.slot.error or result.error
             return
         number = task.args[0].index + 1
-        task.slot.pages[number] = Page(number, normalize(result.text), True, result.confidence,
+        task.slot.pages[number] = Page(number, result.text, True, result.confidence,
                                        result.words)
+        self._if_read(task.slot)
+
+    def _if_read(self, slot: Slot) -> None:
+        """Finish a file once all its pages are in."""
+        if slot.pending == 0 and slot.error is None and isinstance(slot.plan, Plan):
+            self._finish(slot, slot.plan)
+
+    def _finish(self, slot: Slot, plan: Plan) -> None:
+        pages = tuple(slot.pages[n] for n in sorted(slot.pages))
+        document = Document(plan.path, plan.sha256, plan.media_type, pages)
+        where = "pool" if self.pooled and not document.ocr else "here"
+        self._submit(_Task(finish, (document, self.settings, self.with_record), slot,
+                           self._finished, "parsing" if self.with_record else "normalizing",
+                           where))
+
+    @staticmethod
+    def _finished(task: _Task, document: Document) -> None:
+        task.slot.document = document
 
     # -- running -----------------------------------------------------------------------
 
-    def _executor(self, ocr: bool) -> Executor:
-        if ocr and self.backend is not None:
+    def _executor(self, where: str) -> Executor:
+        if where == "here":
+            return self.here
+        if where == "ocr" and self.backend is not None:
             if self.remote is None:
                 self.remote = self.backend(self.settings)
             return self.remote
@@ -170,12 +210,16 @@ class Batch:
 
     def _submit(self, task: _Task) -> None:
         task.tries += 1
-        task.executor = self._executor(task.ocr)
+        task.executor = self._executor(task.where)
         try:
             future = task.executor.submit(task.fn, *task.args)
-        except BrokenProcessPool:  # a worker died since the last look: start a new pool
+        except (BrokenProcessPool, OSError):
+            # A worker died since the last look: start a new pool. (While the pool breaks,
+            # its submit may also fail spawning a worker on a pipe just closed: OSError.)
+            if task.executor is not self.pool:
+                raise
             self._drop_pool(task.executor)
-            task.executor = self._executor(task.ocr)
+            task.executor = self._executor(task.where)
             future = task.executor.submit(task.fn, *task.args)
         task.slot.pending += 1
         self.futures[future] = task
@@ -201,7 +245,8 @@ class Batch:
                 if task.slot.error is None and task.tries < MAX_TRIES:
                     self._submit(task)
                 else:
-                    self._failed(task, f"a reader process died on {task.what} {task.tries} times")
+                    self._failed(task, f"a reader process died {task.tries} times while "
+                                       f"{task.what}")
                 continue
             except pdf.PdfError as exc:
                 self._failed(task, str(exc))
@@ -210,17 +255,13 @@ class Batch:
                 self._failed(task, exc.reason)
                 continue
             except Exception as exc:  # noqa: BLE001 - e.g. a job that could not be pickled
-                self._failed(task, f"reading {task.what} failed ({type(exc).__name__}: {exc})")
+                self._failed(task, f"{task.what} failed ({type(exc).__name__}: {exc})")
                 continue
             task.done(task, result)
 
     def _failed(self, task: _Task, reason: str) -> None:
-        slot = task.slot
-        slot.error = slot.error or reason
-        if isinstance(slot.plan, Plan) and not task.ocr:
-            self.advance(slot.plan.pages)  # the text pass stood for every page
-        elif task.ocr:
-            self.advance(1)
+        task.slot.error = task.slot.error or reason
+        self.advance(task.pages)  # the pages it stood for (a text pass: every page)
 
     def close(self) -> None:
         for executor in (self.remote, self.pool):

@@ -18,6 +18,8 @@ untrusted bytes runs in a worker with a memory and a time limit (:mod:`ingest.li
 The text of a document is its pages' text joined by a blank line ("\\n\\n"): page breaks
 are not content, and a form feed would surprise line-based parsing and the web UI. Who
 needs the page boundaries has ``Document.pages``. All text is NFC (``archive.vntext``).
+With ``with_record``, each document comes back parsed too (``Document.record``), by the
+reader workers when the batch is large (:mod:`ingest.dispatch`).
 """
 from __future__ import annotations
 
@@ -25,18 +27,16 @@ import hashlib
 import os
 import re
 import stat
-import statistics
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import IngestError
-from archive.record import Word
 from archive.settings import Settings
 
 from . import images, pdf
-from .dispatch import Batch, OcrBackend, Page, Plan, Slot
+from .dispatch import Batch, OcrBackend, Plan, Slot
+from .documents import Document, Page
 from .progress import make_progress
 
 __all__ = ["Page", "Document", "SUPPORTED", "walk", "check", "read", "read_many"]
@@ -51,38 +51,6 @@ SUPPORTED = {
     ".tif": "image/tiff",
     ".tiff": "image/tiff",
 }
-PAGE_SEPARATOR = "\n\n"
-
-
-@dataclass(frozen=True)
-class Document:
-    path: Path
-    sha256: str
-    media_type: str
-    pages: tuple[Page, ...]
-
-    @property
-    def text(self) -> str:
-        """All pages, separated by a blank line."""
-        return PAGE_SEPARATOR.join(p.text for p in self.pages)
-
-    @property
-    def ocr(self) -> bool:
-        """True if any page was OCR'd."""
-        return any(p.ocr for p in self.pages)
-
-    @property
-    def words(self) -> tuple[tuple[Word, ...], ...]:
-        """Each page's OCR words (empty for a page read from its text layer)."""
-        return tuple(p.words for p in self.pages)
-
-    @property
-    def ocr_confidence(self) -> float | None:
-        """Mean confidence over the OCR'd pages; None if no page was OCR'd."""
-        values = [p.confidence for p in self.pages if p.ocr and p.confidence is not None]
-        return round(statistics.fmean(values), 2) if values else None
-
-
 def walk(paths: Iterable[Path]) -> list[Path]:
     """The files to read: folders expanded (recursively, sorted, hidden names skipped) to
     their supported files; a file named explicitly is kept whatever its type, so that
@@ -105,9 +73,11 @@ def walk(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def read(path: Path, settings: Settings, backend: OcrBackend | None = None) -> Document:
+def read(path: Path, settings: Settings, backend: OcrBackend | None = None,
+         with_record: bool = False) -> Document:
     """Read one file; raise :class:`IngestError` naming the file if it cannot be read."""
-    for result in read_many([path], settings, progress=False, backend=backend):
+    for result in read_many([path], settings, progress=False, backend=backend,
+                            with_record=with_record):
         if isinstance(result, IngestError):
             raise result
         return result
@@ -119,6 +89,7 @@ def read_many(
     settings: Settings,
     progress: bool | Callable[[int, int], object] = True,
     backend: OcrBackend | None = None,
+    with_record: bool = False,
 ) -> Iterator[Document | IngestError]:
     """Read files, OCR'ing pages across ``settings.jobs`` processes; yield in input order.
 
@@ -126,20 +97,37 @@ def read_many(
     called as ``progress(done, total)`` after each page; False is silent.
     ``backend``: makes the executor that OCRs pages (default: the local worker pool), e.g.
     :func:`ingest.ocr_queue.executor` to send them to Celery workers.
+    ``with_record``: each document also parsed (``Document.record``); in the worker pool
+    when the batch holds ``settings.pool_min_docs`` text files or more.
 
-    The OCR workers are *spawned* (fresh interpreters: forking a process that runs threads
+    Text files are read when their turn comes, at most ``settings.read_ahead`` documents
+    ahead of the one the caller holds, so a batch of any size holds few texts at a time.
+    The workers are *spawned* (fresh interpreters: forking a process that runs threads
     can deadlock), so a script that calls this must keep its top level under
     ``if __name__ == "__main__":``, as multiprocessing requires.
     """
-    plans = [_plan(Path(p), settings) for p in paths]
+    paths = [Path(p) for p in paths]
+    plans = [None if _is_text(p) else _plan(p, settings) for p in paths]
+    texts = plans.count(None)
     reporter = make_progress(progress)
-    reporter.start(sum(p.pages for p in plans if isinstance(p, Plan)))
-    batch = Batch(settings, reporter.advance, backend)
+    reporter.start(texts + sum(p.pages for p in plans if isinstance(p, Plan)))
+    batch = Batch(settings, reporter.advance, backend, with_record=with_record,
+                  pooled=texts >= settings.pool_min_docs)
     slots: list[Slot] = []
     head = 0
     try:
-        for plan in plans:
-            slots.append(batch.start(plan))
+        for path, planned in zip(paths, plans):
+            if planned is None:
+                while len(slots) - head >= max(1, settings.read_ahead):
+                    if slots[head].complete:
+                        yield _result(slots[head])
+                        head += 1
+                    else:
+                        batch.collect(block=True)
+                planned = _plan(path, settings)
+                if isinstance(planned, IngestError):
+                    reporter.advance(1)  # counted in the total as a text file's page
+            slots.append(batch.start(planned))
             batch.collect(block=False)
             while head < len(slots) and slots[head].complete:
                 yield _result(slots[head])
@@ -159,10 +147,9 @@ def _result(slot: Slot) -> Document | IngestError:
     plan = slot.plan
     if isinstance(plan, IngestError):
         return plan
-    if slot.error is not None:
-        return IngestError(plan.path, slot.error)
-    pages = tuple(slot.pages[n] for n in sorted(slot.pages))
-    return Document(plan.path, plan.sha256, plan.media_type, pages)
+    if slot.error is not None or slot.document is None:
+        return IngestError(plan.path, slot.error or "not read")
+    return slot.document
 
 
 # --- checks: what each file is, and what it costs ----------------------------------------
@@ -232,7 +219,7 @@ def _checked(path: Path, settings: Settings) -> tuple[str, bytes | None]:
         if suffix not in SUPPORTED:
             kinds = " ".join(sorted(SUPPORTED))
             raise IngestError(path, f"unsupported file type {suffix or '(no extension)'!r} (supported: {kinds})")
-        text = suffix in (".txt", ".md")
+        text = _is_text(path)
         size = os.fstat(handle.fileno()).st_size
         limit = settings.max_text_bytes if text else settings.max_file_bytes
         if size == 0:
@@ -259,6 +246,10 @@ def _checked(path: Path, settings: Settings) -> tuple[str, bytes | None]:
         # A JPEG named .png is fine: Pillow reads images by their content.
         raise IngestError(path, f"the file is {found}, not a PNG, JPEG or TIFF image (named {suffix})")
     return digest.hexdigest(), b"".join(whole) if whole is not None else None
+
+
+def _is_text(path: Path) -> bool:
+    return path.suffix.lower() in (".txt", ".md")
 
 
 def _plan(path: Path, settings: Settings) -> Plan | IngestError:

@@ -16,28 +16,21 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from archive import vntext
 from archive.doctypes import TYPE_NAMES
 from archive.record import Record
+from archive.vntext import normalize
 
 from .analysis import fold
 from .query import NAME_TO_CODE, ref_key, type_key
 
-__all__ = ["Fields", "fields_of", "normalized", "ref_terms", "type_terms"]
+__all__ = ["Fields", "fields_of", "ref_terms", "type_terms"]
 
 # Issuers are written both in full and abbreviated; index both spellings.
 _ISSUER_ALIASES = (("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd"),
                    ("mat tran to quoc", "mttq"))
 _NUMBER = re.compile(r"^\s*(\d+)")
-# What vntext.normalize may change in NFC text: an old tone placement at the end of a
-# syllable in oa, oe or uy (hoà, khoẻ, uỷ; not quý), and characters it replaces or removes
-# (Ð, soft hyphen, zero-width). Plain searches: one regex with all of it is 15× slower.
-_OLD_TONES = (re.compile("[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ](?!\\w)"),
-              re.compile("(?<![qQ])[uU][ỳýỷỹỵỲÝỶỸỴ](?!\\w)"))
-_ODD = "\u00d0\u00f0\u0189\u00ad\u200b\ufeff"
 _MAX_KEY = 200  # a longer "number" is noise from a bad parse, not something to look up
 
 
@@ -111,21 +104,8 @@ def date_number(text: str | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-def normalized(text: str) -> str:
-    """``vntext.normalize(text)``, skipped (it is most of the cost of indexing) for text
-    that is normal already, as the archive's is.
-
-    >>> normalized("Quận uỷ") == vntext.normalize("Quận uỷ") == "Quận ủy"
-    True
-    """
-    if (unicodedata.is_normalized("NFC", text) and not any(ch in text for ch in _ODD)
-            and not any(p.search(text) for p in _OLD_TONES)):
-        return text
-    return vntext.normalize(text)
-
-
 def _issuer_names(record: Record) -> list[str]:
-    names = [normalized(n) for n in [record.issuer] + [c.issuer for c in record.copies] if n]
+    names = [normalize(n) for n in [record.issuer] + [c.issuer for c in record.copies] if n]
     extra = []
     for name in names:
         folded = fold(name)
@@ -146,11 +126,11 @@ def fields_of(record: Record) -> Fields:
     """
     if not record.id:
         raise ValueError("only stored records (with an id) can be indexed")
-    body = normalized(record.text or "")
+    body = normalize(record.text or "")
     type_name = record.doc_type_name or TYPE_NAMES.get(record.doc_type or "")
     heads = [record.subject, record.issuer, record.parent_issuer, type_name, record.signer,
              *(c.issuer for c in record.copies)]
-    parts = tuple(normalized(p) for p in heads if p) + ((body,) if body else ())
+    parts = tuple(normalize(p) for p in heads if p) + ((body,) if body else ())
     refs = ref_terms(record.ref, record.number)
     for copy in record.copies:
         refs += ref_terms(copy.ref, copy.number)
@@ -161,7 +141,7 @@ def fields_of(record: Record) -> Fields:
             cites += ref_terms(citation.printed)
     return Fields(
         id=record.id, parts=parts, issuers=tuple(_issuer_names(record)),
-        signer=normalized(record.signer or ""),
+        signer=normalize(record.signer or ""),
         refs=tuple(dict.fromkeys(refs)), cites=tuple(dict.fromkeys(cites)),
         types=tuple(type_terms(record.doc_type, record.doc_type_name)),
         date=date_number(record.date),

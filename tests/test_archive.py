@@ -162,6 +162,53 @@ def test_failed_store_leaves_nothing(archive: Archive, record: Record, pages: Se
     assert archive.get(kept).cited_by[0].id == doc_id
 
 
+def _temp_files(archive: Archive) -> list[Path]:
+    return [p for p in archive.root.rglob(".tmp-*")]
+
+
+def test_a_batch_is_visible_only_once_committed_and_links_within_itself(archive: Archive) -> None:
+    with archive.store_batch() as batch:
+        added = [batch.add(record, raw(record), ["trang"], "a.pdf")
+                 for record in (DU_100, QU_180, DU_100)]
+        assert [a.created for a in added] == [True, True, False]  # the same content twice
+        assert archive.count() == 0 and added[0].id not in archive  # nothing visible yet
+        assert _temp_files(archive)  # written, privately
+        results = batch.commit()
+    assert {k: (r.created if not isinstance(r, Exception) else r) for k, r in results.items()} \
+        == {added[0].id: True, added[1].id: True}
+    assert archive.ids() == [added[0].id, added[1].id]  # in the order added
+    du = archive.get(added[0].id)
+    assert du.citations[0].target_id == added[1].id  # cites a document of the same batch
+    assert archive.pages(added[1].id) == ["trang"] and not _temp_files(archive)
+
+
+def test_one_bad_document_of_a_batch_takes_back_only_itself(archive: Archive) -> None:
+    kept = put(archive, QU_180)
+    bad = DU_100.replace(citations=(Citation(ref="180-CV/QU", issuer=123),))  # fails in SQL
+    with archive.store_batch() as batch:
+        ids = [batch.add(record, raw(record), ["x"], "x.pdf").id for record in (UBND_1196, bad, CT_17)]
+        results = batch.commit()
+    assert isinstance(results[ids[1]], TypeError)
+    assert [results[i].created for i in (ids[0], ids[2])] == [True, True]  # type: ignore[union-attr]
+    assert archive.ids() == [kept, ids[0], ids[2]]
+    assert not (archive.root / "docs" / ids[1]).exists() and not _temp_files(archive)
+    assert not list((archive.root / "originals").rglob(f"{hashlib.sha256(raw(bad)).hexdigest()}*"))
+    assert archive.get(ids[0]).citations[0].target_id == ids[2]  # linked within the batch
+    assert archive.get(kept).cited_by == ()
+
+
+def test_a_batch_left_uncommitted_leaves_nothing(archive: Archive) -> None:
+    with archive.store_batch() as batch:
+        batch.add(DU_100, raw(DU_100), ["x"], "x.pdf")
+    assert archive.count() == 0 and not _temp_files(archive)
+    assert not list((archive.root / "originals").rglob("*.pdf"))
+
+
+def test_a_commit_is_durable_when_it_returns(archive: Archive) -> None:
+    # NORMAL would let a power cut take back acknowledged documents (WAL not yet synced).
+    assert archive.catalog.query("PRAGMA synchronous")[0][0] == 2  # FULL
+
+
 def test_orphan_folder_from_a_crash_is_replaced(archive: Archive) -> None:
     original = raw(CT_17)
     doc_id = hashlib.sha256(original).hexdigest()[:16]

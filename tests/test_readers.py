@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import unicodedata
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pytest
 from archive.errors import IngestError
 from archive.settings import Settings
 from ingest import pdf
+from ingest.documents import record_of
 from ingest.ocr import Word, layout_text
 from ingest.readers import Document, Page, read, read_many, walk
-from paths import CONGBAO, SAMPLES
+from paths import CONGBAO, SAMPLES, VBPL
+from procs import descendants
 
 CORPUS = CONGBAO
 TEXT_PDF = SAMPLES / "corpus" / "thong-tu-so-20-2023-tt-bldtbxh-41198.pdf"
@@ -185,7 +188,55 @@ def test_read_many_goes_on_past_bad_files_in_input_order(tmp_path, settings):
                                          IngestError, IngestError]
     assert [str(r.path) for r in results] == [str(p) for p in paths]
     assert results[1].text == "Số: 1196/UBND-VP"
-    assert seen[0] == (0, 5) and seen[-1] == (5, 5)  # pages of the readable files
+    # Pages of the files that passed the checks, and one per text file (a text file is
+    # read when its turn comes, not before, so the bad one is counted, and done, too).
+    assert seen[0] == (0, 6) and seen[-1] == (6, 6)
+
+
+# --- parsing in the reader workers -------------------------------------------------------------
+
+def _vbpl_batch(tmp_path: Path) -> list[Path]:
+    """Real texts, with a file that is no UTF-8 among them."""
+    texts = sorted((VBPL / "text").glob("*.txt"))[:9]
+    return texts[:4] + [_bad_file(tmp_path, "cp1258.txt")] + texts[4:]
+
+
+def _workers() -> list[int]:
+    return [pid for pid, cmd in descendants(os.getpid()).items() if "spawn_main" in cmd]
+
+
+def test_a_large_batch_is_parsed_in_the_workers_as_it_would_be_here(tmp_path):
+    paths = _vbpl_batch(tmp_path)
+    settings = Settings(archive_dir=tmp_path / "archive", jobs=2, pool_min_docs=4, read_ahead=3)
+    pooled: list[int] = []
+    results = list(read_many(paths, settings, with_record=True,
+                             progress=lambda done, total: pooled.extend(_workers())))
+    assert pooled, "no reader worker ran"
+    assert [type(r) for r in results] == [Document] * 4 + [IngestError] + [Document] * 5
+    assert [str(r.path) for r in results] == [str(p) for p in paths]  # in input order
+    assert "not UTF-8" in str(results[4])
+    for path, result in zip(paths, results):
+        if isinstance(result, Document):
+            here = read(path, settings, with_record=True)  # one file: parsed in this process
+            assert result == here and result.record == record_of(here, settings)
+            assert result.record is not None and result.record.source.sha256 == result.sha256
+
+
+def test_a_reader_killed_while_parsing_costs_no_file(tmp_path):
+    paths = _vbpl_batch(tmp_path)
+    settings = Settings(archive_dir=tmp_path / "archive", jobs=2, pool_min_docs=4)
+    killed: list[int] = []
+
+    def kill_a_worker_once(done: int, total: int) -> None:
+        workers = _workers()
+        if not killed and workers:
+            os.kill(workers[0], signal.SIGKILL)
+            killed.append(workers[0])
+
+    results = list(read_many(paths, settings, with_record=True, progress=kill_a_worker_once))
+    assert killed
+    assert [r.record is not None for r in results if isinstance(r, Document)] == [True] * 9
+    assert [type(r) for r in results].count(IngestError) == 1
 
 
 # --- rebuilding lines from word boxes (no Tesseract) -----------------------------------------

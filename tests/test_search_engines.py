@@ -209,18 +209,6 @@ def test_a_huge_one_word_text_makes_no_huge_term(tmp_path, engine):
     assert size < 1_500_000  # the stored text, compressed; no 2 MB term
 
 
-def test_indexing_skips_normalizing_only_what_is_normal_already():
-    from archive import vntext
-    from search.fields import normalized
-
-    texts = [p.read_text(encoding="utf-8") for p in sorted((VBPL / "text").glob("*.txt"))[:25]]
-    texts += ["hoà", "HOÀ", "quý", "QUỶ", "khoẻ", "thuỷ", "Uỷ ban", "Ðảng", "hoặc", "toán",
-              "x\u00ady", "hoa\u0300", "a\u200bb"]
-    for text in texts:
-        for variant in (text, vntext.normalize(text)):
-            assert normalized(variant) == vntext.normalize(variant)
-
-
 def test_a_whoosh_query_past_the_time_limit_is_refused(tmp_path):
     ix = Index(tmp_path / "index", engine="whoosh", settings=Settings(search_time_limit=0))
     ix.add(Record(id="a", text="chống dịch"))

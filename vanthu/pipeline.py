@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 from archive.errors import IngestError, VanthuError, printable
 from archive.killpoints import reached
-from archive.record import Record, Source
+from archive.record import Record
 from archive.settings import Settings
+from ingest.documents import record_of
 from ingest.parser import parse
-from ingest.readers import Document, check, read, read_many, walk
+from ingest.readers import check, read, read_many, walk
 
 if TYPE_CHECKING:  # archive and index are handed in: `vanthu parse` imports neither
-    from archive.store import Archive
+    from archive.store import Archive, StoreResult
     from ingest.dispatch import OcrBackend
     from search import Index
 
@@ -43,24 +44,6 @@ class Outcome:
                 "created": self.created, "error": self.error}
 
 
-def record_of(document: Document, settings: Settings | None = None) -> Record:
-    """Parse a read document (with a scan's OCR words: where each header field was read and
-    how surely) and attach where it came from."""
-    threshold = (settings or Settings()).review_confidence
-    record = parse(document.text, document.words, min_confidence=threshold)
-    source = Source(
-        filename=printable(document.path.name),
-        sha256=document.sha256,
-        pages=len(document.pages),
-        ocr=document.ocr,
-        ocr_confidence=document.ocr_confidence,
-        media_type=document.media_type,
-        page_confidence=tuple(page.confidence for page in document.pages),
-        signature=record.source.signature if record.source else None,
-    )
-    return record.replace(source=source)
-
-
 def ocr_backend(settings: Settings) -> OcrBackend | None:
     """Where pages are OCR'd: the Celery queue when ``settings.queue_url`` names one, else
     (None) this machine's own worker processes."""
@@ -74,7 +57,9 @@ def ocr_backend(settings: Settings) -> OcrBackend | None:
 
 def parse_file(path: Path, settings: Settings) -> Record:
     """Read and parse one file without storing it (``vanthu parse``)."""
-    return record_of(read(path, settings, ocr_backend(settings)), settings)
+    record = read(path, settings, ocr_backend(settings), with_record=True).record
+    assert record is not None  # read with_record
+    return record
 
 
 def ingest_files(
@@ -96,51 +81,63 @@ def ingest_files(
     but did not index); outcomes are yielded once their batch is in the index.
     """
     batch = _Batch(archive, index, settings)
-    todo: list[Path] = []
-    for path in walk(paths):
-        try:
-            known = archive.find_sha256(check(path, settings))
-        except IngestError as error:  # not a regular file, wrong type, too large...
-            yield Outcome(printable(path), error=str(error))
-            continue
-        if known is None:
-            todo.append(path)
-            continue
-        try:
-            batch.pending.append(Outcome(printable(path), id=known, ref=archive.get(known).ref,
-                                         created=False))
-        except VanthuError as error:
-            batch.pending.append(Outcome(printable(path), id=known, error=(
-                f"{printable(path)}: already stored as {known}, but {error}; "
-                "run `vanthu check --repair`")))
-    yield from batch.flush()
-    results = read_many(todo, settings, progress=progress, backend=ocr_backend(settings))
-    for path, result in zip(todo, results):
-        shown = printable(path)
-        if isinstance(result, IngestError):
-            batch.pending.append(Outcome(shown, error=str(result)))
-            continue
-        try:
-            record = record_of(result, settings)
-            pages = [page.text for page in result.pages]
-            stored = archive.store(record, result.path, pages, filename=printable(result.path.name),
-                                   words=result.words)
-        except VanthuError as error:
-            batch.pending.append(Outcome(shown, error=str(error) if shown in str(error)
-                                         else f"{shown}: {error}"))
-            continue
-        batch.pending.append(Outcome(shown, id=stored.id, ref=record.ref,
-                                     created=stored.created))
-        if batch.due():
-            yield from batch.flush()
-    yield from batch.flush()
+    try:
+        todo: list[Path] = []
+        for path in walk(paths):
+            try:
+                known = archive.find_sha256(check(path, settings))
+            except IngestError as error:  # not a regular file, wrong type, too large...
+                yield Outcome(printable(path), error=str(error))
+                continue
+            if known is None:
+                todo.append(path)
+                continue
+            try:
+                batch.pending.append(Outcome(printable(path), id=known,
+                                             ref=archive.get(known).ref, created=False))
+            except VanthuError as error:
+                batch.pending.append(Outcome(printable(path), id=known, error=(
+                    f"{printable(path)}: already stored as {known}, but {error}; "
+                    "run `vanthu check --repair`")))
+        yield from batch.flush()
+        results = read_many(todo, settings, progress=progress, backend=ocr_backend(settings),
+                            with_record=True)
+        for path, result in zip(todo, results):
+            shown = printable(path)
+            if isinstance(result, IngestError):
+                batch.pending.append(Outcome(shown, error=str(result)))
+                continue
+            record = result.record
+            assert record is not None  # read with_record
+            try:
+                pages = [page.text for page in result.pages]
+                added = batch.store.add(record, result.path, pages,
+                                        filename=printable(result.path.name), words=result.words)
+            except VanthuError as error:
+                batch.pending.append(Outcome(shown, error=_message(shown, error)))
+                continue
+            batch.pending.append(Outcome(shown, id=added.id, ref=record.ref,
+                                         created=added.created))
+            if result.ocr:  # hours of OCR are not left to a later commit (and a kill)
+                batch.commit()
+            if batch.due():
+                yield from batch.flush()
+        yield from batch.flush()
+    finally:
+        batch.store.discard()  # what an interrupted caller left uncommitted
+
+
+def _message(shown: str, error: Exception) -> str:
+    return str(error) if shown in str(error) else f"{shown}: {error}"
 
 
 class _Batch:
-    """Outcomes waiting for the index to catch up with what they stored."""
+    """Outcomes waiting for their documents' commit (files durable, catalog rows) and for
+    the index to catch up with the catalog; yielded only then."""
 
     def __init__(self, archive: Archive, index: Index | None, settings: Settings):
         self.archive, self.index, self.settings = archive, index, settings
+        self.store = archive.store_batch()
         self.pending: list[Outcome] = []
         self.started = time.monotonic()
 
@@ -149,7 +146,30 @@ class _Batch:
         return (stored >= self.settings.index_batch_docs
                 or time.monotonic() - self.started >= self.settings.index_batch_seconds)
 
+    def commit(self) -> None:
+        """Store what was added: one flush of the disk and one catalog transaction for
+        all of it; each outcome then says what became of its document."""
+        if not len(self.store):
+            return
+        results: dict[str, StoreResult | Exception]
+        try:
+            results = dict(self.store.commit())
+        except VanthuError as error:  # the catalog transaction itself: none was stored
+            results = {o.id: error for o in self.pending if o.created and o.id}
+        for k, outcome in enumerate(self.pending):
+            result = results.get(outcome.id or "")
+            if result is None or outcome.error is not None:
+                continue
+            if isinstance(result, VanthuError):
+                self.pending[k] = replace(outcome, created=False,
+                                          error=_message(outcome.path, result))
+            elif isinstance(result, Exception):
+                raise result  # a bug, not a bad file: as if store() had raised it
+            else:  # another process may have stored it meanwhile
+                self.pending[k] = replace(outcome, created=outcome.created and result.created)
+
     def flush(self) -> Iterator[Outcome]:
+        self.commit()
         error = None
         try:
             if self.index is not None:
