@@ -206,9 +206,10 @@ def stale_temps(parent: Path, older_than: float = 3600.0) -> list[Path]:
         return []
     limit = time.time() - older_than
     found = []
-    for entry in parent.iterdir():
-        if not entry.name.startswith(TEMP_PREFIX):
+    for name in os.listdir(parent):  # names, not Paths: docs/ holds one per document
+        if not name.startswith(TEMP_PREFIX):
             continue
+        entry = parent / name
         alive = _owner_alive(entry.name)
         try:
             if alive is False or (alive is None and entry.lstat().st_mtime < limit):

@@ -8,6 +8,7 @@ catalog's write lock (see :meth:`Archive.discard_orphan`).
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,22 +56,53 @@ def verify(archive: Archive, *, quick: bool = False, repair: bool = False,
     (needs *parser_for*: a document's id → the parse to run on its text); orphans and dead writers' temp files are removed. A missing or damaged
     original cannot be mended here: ingest the file again.
     """
+    stored = list(archive.stored_files())
+    # Listed after the catalog was read: whatever it names was in place before its commit.
+    on_disk = _Listing.of(archive)
     owned_folders: set[str] = set()
     owned_originals: set[str] = set()
-    for doc_id, sha, ext in archive.stored_files():
+    for doc_id, sha, ext in stored:
         owned_folders.add(doc_id)
-        owned_originals.add(f"{sha}.{ext}")
-        yield from _check_original(archive, doc_id, sha, ext, hashes=not quick)
+        owned_originals.add(f"{sha[:2]}/{sha}.{ext}")
+        yield from _check_original(archive, on_disk, doc_id, sha, ext, hashes=not quick)
         if not quick:
             yield from _check_record(archive, doc_id, sha, repair, parser_for)
-    yield from _orphans(archive, owned_folders, owned_originals, repair)
-    yield from _temps(archive, repair, per_document=not quick)
+    yield from _orphans(archive, on_disk, owned_folders, owned_originals, repair)
+    yield from _temps(archive, on_disk, repair, per_document=not quick)
 
 
-def _check_original(archive: Archive, doc_id: str, sha: str, ext: str,
+@dataclass(frozen=True)
+class _Listing:
+    """The names in docs/ and originals/*/, listed once: at 50,000 documents a stat or a
+    Path per document is most of what the quick check after every ingest would cost."""
+
+    folders: frozenset[str]
+    shards: tuple[str, ...]
+    originals: frozenset[str]  # "shard/name"
+
+    @classmethod
+    def of(cls, archive: Archive) -> _Listing:
+        shards = tuple(sorted(n for n in _names(archive.originals_dir)
+                              if (archive.originals_dir / n).is_dir()))
+        return cls(frozenset(_names(archive.docs_dir)), shards,
+                   frozenset(f"{shard}/{n}" for shard in shards
+                             for n in _names(archive.originals_dir / shard)))
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _check_original(archive: Archive, on_disk: _Listing, doc_id: str, sha: str, ext: str,
                     hashes: bool) -> Iterator[Finding]:
-    path = archive.originals_dir / sha[:2] / f"{sha}.{ext}"
-    if not path.is_file():
+    name = f"{sha[:2]}/{sha}.{ext}"
+    if name in on_disk.originals and not hashes:
+        return
+    path = archive.originals_dir / name
+    if name not in on_disk.originals or not path.is_file():
         yield Finding("original-missing", doc_id, f"{path} is missing; ingest the file again")
         return
     if hashes:
@@ -109,17 +141,13 @@ def _check_record(archive: Archive, doc_id: str, sha: str, repair: bool,
     yield Finding("record-unreadable", doc_id, problem)
 
 
-def _orphans(archive: Archive, folders: set[str], originals: set[str],
+def _orphans(archive: Archive, on_disk: _Listing, folders: set[str], originals: set[str],
              repair: bool) -> Iterator[Finding]:
-    candidates: list[tuple[str, Path]] = []
-    if archive.docs_dir.is_dir():
-        candidates += [("orphan-folder", p) for p in sorted(archive.docs_dir.iterdir())
-                       if _DOC_FOLDER.match(p.name) and p.name not in folders]
-    if archive.originals_dir.is_dir():
-        for shard in sorted(archive.originals_dir.iterdir()):
-            if shard.is_dir():
-                candidates += [("orphan-original", p) for p in sorted(shard.iterdir())
-                               if _ORIGINAL.match(p.name) and p.name not in originals]
+    candidates = [("orphan-folder", archive.docs_dir / name)
+                  for name in sorted(on_disk.folders - folders) if _DOC_FOLDER.match(name)]
+    candidates += [("orphan-original", archive.originals_dir / name)
+                   for name in sorted(on_disk.originals - originals)
+                   if _ORIGINAL.match(name.partition("/")[2])]
     for kind, path in candidates:
         detail = "no catalogued document owns it (left by an interrupted store)"
         if repair and archive.discard_orphan(path):
@@ -129,13 +157,13 @@ def _orphans(archive: Archive, folders: set[str], originals: set[str],
         # else: a store committed it meanwhile, so it is no orphan
 
 
-def _temps(archive: Archive, repair: bool, per_document: bool) -> Iterator[Finding]:
+def _temps(archive: Archive, on_disk: _Listing, repair: bool,
+           per_document: bool) -> Iterator[Finding]:
     folders = [archive.root, archive.docs_dir, archive.originals_dir]
-    if archive.originals_dir.is_dir():
-        folders += sorted(p for p in archive.originals_dir.iterdir() if p.is_dir())
-    if per_document and archive.docs_dir.is_dir():
-        folders += sorted(p for p in archive.docs_dir.iterdir()
-                          if p.is_dir() and _DOC_FOLDER.match(p.name))
+    folders += [archive.originals_dir / shard for shard in on_disk.shards]
+    if per_document:
+        folders += [archive.docs_dir / name for name in sorted(on_disk.folders)
+                    if _DOC_FOLDER.match(name) and (archive.docs_dir / name).is_dir()]
     detail = "left by a writer that is no longer running"
     for folder in folders:
         if repair:
