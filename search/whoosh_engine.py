@@ -375,9 +375,10 @@ class WhooshEngine:
 
     def search(self, node: Node, *, offset: int, limit: int, sort: str,
                facet_limit: int | None) -> Found:
-        with self._lock, self._time_limited() as deadline:
-            state = self._current()
-            found = state.match(deadline).run(node)
+        with self._lock:
+            state = self._current()  # opening a new generation is not the query's time
+            with self._time_limited() as deadline:
+                found = state.match(deadline).run(node)
             docs = found.docs
             if sort == "relevance":
                 order = np.lexsort((docs, -found.scores))[offset:offset + limit]
@@ -397,8 +398,10 @@ class WhooshEngine:
         return Stored(stored["id"], tuple(stored["meta"]), body, float(score))
 
     def count(self, node: Node) -> int:
-        with self._lock, self._time_limited() as deadline:
-            return len(self._current().match(deadline).run(node).docs)
+        with self._lock:
+            state = self._current()
+            with self._time_limited() as deadline:
+                return len(state.match(deadline).run(node).docs)
 
     def doc_freq(self, field: str, term: str) -> int:
         with self._lock:
