@@ -133,7 +133,7 @@ def _serve(archive: Path) -> tuple[subprocess.Popen, str]:
         users = Users(store.catalog)
         if users.get(USER) is None:
             users.add(USER, PASSWORD, "reader")
-    return serve(archive)
+    return serve(archive, quiet=True)  # waitress logs every queued request
 
 
 def _percentile(values: list[float], p: float) -> float:

@@ -70,12 +70,13 @@ def ensure_user(archive_dir: Path) -> None:
             users.add(USER, PASSWORD, "archivist")
 
 
-def serve(archive_dir: Path) -> tuple[subprocess.Popen, str]:
+def serve(archive_dir: Path, quiet: bool = False) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen([str(Path(sys.executable).with_name("vanthu")), "--archive",
-                             str(archive_dir), "serve", "--port", str(port)])
+                             str(archive_dir), "serve", "--port", str(port)],
+                            stderr=subprocess.DEVNULL if quiet else None)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
