@@ -53,7 +53,8 @@ def archive(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("review")
     pages = [first_page(path, folder / path.name) for path in (NQ_115, QD_109)]
     root = folder / "archive"
-    run("ingest", "--no-progress", "--jobs", "2", *pages, CLEAN, archive=root)
+    result = run("ingest", "--no-progress", "--jobs", "2", *pages, CLEAN, archive=root)
+    (folder / "ingest-output.txt").write_text(result.stdout)
     return root
 
 
@@ -67,6 +68,14 @@ def test_handwritten_numbers_are_listed_for_review(archive):
     assert set(by_ref) == {"445/NQ-CP", "403/QĐ-BTC"}  # as OCR read them, never as right
     assert all("number" in item["fields"] and "date" in item["fields"] for item in listed)
     assert "28/2021/NĐ-CP" not in by_ref
+
+
+def test_ingest_says_which_documents_to_review(archive):
+    lines = (archive.parent / "ingest-output.txt").read_text().splitlines()
+    marked = {line.split(" → ")[1].split()[1]: line for line in lines if line.startswith("stored:")}
+    assert set(marked) == {"445/NQ-CP", "403/QĐ-BTC", "28/2021/NĐ-CP"}, lines
+    assert marked["445/NQ-CP"].endswith("to review: number, date")
+    assert "to review" not in marked["28/2021/NĐ-CP"]
 
 
 def test_the_record_says_where_and_how_surely_the_number_was_read(archive):

@@ -55,7 +55,10 @@ def ingest(archive: str | None, paths: tuple[Path, ...], jobs: int | None, as_js
                 known += 1
             if not as_json and not outcome.error:
                 state = "stored" if outcome.created else "already stored"
-                click.echo(f"{state}: {outcome.path} → {outcome.id} {outcome.ref or '(no number)'}")
+                unsure = (f" — to review: {', '.join(outcome.needs_review)}"
+                          if outcome.needs_review else "")
+                click.echo(f"{state}: {outcome.path} → {outcome.id} "
+                           f"{outcome.ref or '(no number)'}{unsure}")
     if as_json:
         print_json(outcomes)
     else:

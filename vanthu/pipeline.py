@@ -38,10 +38,11 @@ class Outcome:
     ref: str | None = None
     created: bool = False
     error: str | None = None
+    needs_review: tuple[str, ...] = ()  # fields the parser is unsure of (a handwritten number…)
 
     def to_dict(self) -> dict[str, object]:
-        return {"file": self.path, "id": self.id, "ref": self.ref,
-                "created": self.created, "error": self.error}
+        return {"file": self.path, "id": self.id, "ref": self.ref, "created": self.created,
+                "error": self.error, "needs_review": list(self.needs_review)}
 
 
 def ocr_backend(settings: Settings) -> OcrBackend | None:
@@ -93,8 +94,9 @@ def ingest_files(
                 todo.append(path)
                 continue
             try:
-                batch.pending.append(Outcome(printable(path), id=known,
-                                             ref=archive.get(known).ref, created=False))
+                stored = archive.get(known)
+                batch.pending.append(Outcome(printable(path), id=known, ref=stored.ref,
+                                             needs_review=stored.needs_review))
             except VanthuError as error:
                 batch.pending.append(Outcome(printable(path), id=known, error=(
                     f"{printable(path)}: already stored as {known}, but {error}; "
@@ -117,7 +119,7 @@ def ingest_files(
                 batch.pending.append(Outcome(shown, error=_message(shown, error)))
                 continue
             batch.pending.append(Outcome(shown, id=added.id, ref=record.ref,
-                                         created=added.created))
+                                         created=added.created, needs_review=record.needs_review))
             if result.ocr:  # hours of OCR are not left to a later commit (and a kill)
                 batch.commit()
             if batch.due():
