@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,7 +36,7 @@ from .documents import Document, Page, finish
 from .limits import init_worker
 from .ocr import OcrJob, OcrResult, run_job
 
-__all__ = ["Plan", "Slot", "Batch", "OcrBackend", "local_pool", "MAX_TRIES"]
+__all__ = ["Plan", "Slot", "Batch", "OcrBackend", "LocalPool", "MAX_TRIES"]
 
 MAX_TRIES = 3
 OcrBackend = Callable[[Settings], Executor]
@@ -97,18 +98,37 @@ class _Here(Executor):
         return future
 
 
-def local_pool(settings: Settings) -> ProcessPoolExecutor:
-    """The embedded pool: ``settings.jobs`` bounded worker processes on this machine.
+# Taken while a pool starts its workers: a child born then belongs to that pool.
+_STARTING = threading.Lock()
 
-    "spawn": a fresh interpreter per worker; forking a process that may run threads
-    (tqdm's monitor, a web server) can deadlock.
+
+class LocalPool(ProcessPoolExecutor):
+    """The embedded pool: ``settings.jobs`` bounded worker processes on this machine, each
+    a fresh interpreter ("spawn": forking a process that may run threads — tqdm's monitor,
+    a web server — can deadlock).
+
+    Every worker is started at once, not by later submits: on Python 3.11 a submit that
+    starts a worker while another dies races the pool's manager thread, which then leaves
+    the new worker running (blocked for ever writing a result nobody reads, while the
+    thread waits for it, and the interpreter at exit for the thread) or dies itself. And
+    the pool knows its workers, to kill them when it is dropped as broken.
     """
-    return ProcessPoolExecutor(
-        max_workers=max(1, int(settings.jobs or 1)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(settings.worker_memory_bytes,),
-    )
+
+    def __init__(self, settings: Settings) -> None:
+        jobs = max(1, int(settings.jobs or 1))
+        super().__init__(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                         initializer=init_worker, initargs=(settings.worker_memory_bytes,))
+        with _STARTING:
+            before = {p.pid for p in multiprocessing.active_children()}
+            for _ in range(jobs):  # no worker is idle yet, so each submit starts one
+                self.submit(os.getpid)
+            self.workers = [p for p in multiprocessing.active_children() if p.pid not in before]
+
+    def kill(self) -> None:
+        """Stop at once: cancel the work not started and kill every worker."""
+        self.shutdown(wait=False, cancel_futures=True)
+        for worker in self.workers:
+            worker.kill()
 
 
 class Batch:
@@ -125,7 +145,7 @@ class Batch:
         self.advance = advance
         self.backend = backend
         self.with_record, self.pooled = with_record, pooled
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: LocalPool | None = None
         self.remote: Executor | None = None
         self.here = _Here()
         self.futures: dict[Future[Any], _Task] = {}
@@ -205,7 +225,7 @@ class Batch:
                 self.remote = self.backend(self.settings)
             return self.remote
         if self.pool is None:
-            self.pool = local_pool(self.settings)
+            self.pool = LocalPool(self.settings)
         return self.pool
 
     def _submit(self, task: _Task) -> None:
@@ -227,7 +247,7 @@ class Batch:
     def _drop_pool(self, broken: Executor | None) -> None:
         """Forget the local pool if it is the broken one (not a new one started since)."""
         if broken is not None and broken is self.pool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.kill()
             self.pool = None
 
     def collect(self, block: bool) -> None:

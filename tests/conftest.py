@@ -1,6 +1,10 @@
 """Fixtures every test module may use. Paths to real data live in tests/paths.py."""
 from __future__ import annotations
 
+import faulthandler
+import multiprocessing
+import time
+
 import pytest
 
 from paths import CORPUS, SHARED
@@ -12,3 +16,22 @@ def shared_present() -> None:
     if not (CORPUS / "truth.jsonl").is_file():
         pytest.exit(f"{SHARED} has no corpus/truth.jsonl: put ../shared beside the project "
                     "or set VANTHU_SHARED", returncode=4)
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_behind():
+    """A test leaves no worker process of this one running: the interpreter waits for
+    such children at exit, and a leak here once hung CI for an hour after the last test."""
+    yield
+    deadline = time.monotonic() + 10
+    while (left := multiprocessing.active_children()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for child in left:
+        child.kill()
+    assert not left, f"worker processes left running: {[(c.pid, c.name) for c in left]}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """If the interpreter has not exited two minutes after the last test, print where
+    every thread waits and exit 1, rather than run CI out of time."""
+    faulthandler.dump_traceback_later(120, exit=True)

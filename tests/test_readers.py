@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import signal
+import time
 import unicodedata
 from pathlib import Path
 
@@ -237,6 +239,29 @@ def test_a_reader_killed_while_parsing_costs_no_file(tmp_path):
     assert killed
     assert [r.record is not None for r in results if isinstance(r, Document)] == [True] * 9
     assert [type(r) for r in results].count(IngestError) == 1
+
+
+def test_a_pool_broken_while_it_starts_leaves_no_process_behind(tmp_path):
+    """A worker killed while the pool is still starting: before the pool started all its
+    workers at once, about one run in four left a worker that the interpreter then waited
+    for at exit (CI hung after the last test)."""
+    paths = sorted((VBPL / "text").glob("*.txt"))[:10]
+    for run in range(8):
+        settings = Settings(archive_dir=tmp_path / f"archive{run}", jobs=2, pool_min_docs=4)
+        killed: list[int] = []
+
+        def kill_the_first_worker(done: int, total: int, killed: list[int] = killed) -> None:
+            if not killed and (workers := _workers()):
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+
+        results = list(read_many(paths, settings, with_record=True,
+                                 progress=kill_the_first_worker))
+        assert killed and all(isinstance(r, Document) for r in results)
+        deadline = time.monotonic() + 10
+        while (left := multiprocessing.active_children()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not left, f"run {run}: {left} still running"
 
 
 # --- rebuilding lines from word boxes (no Tesseract) -----------------------------------------
