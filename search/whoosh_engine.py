@@ -326,12 +326,22 @@ class WhooshEngine:
     def load(self, documents: Iterable[Fields], procs: int) -> int:
         """Fill this new, empty index; ``procs`` worker processes write a segment each."""
         _ARMED.on = procs > 1
+        before = {p.pid for p in multiprocessing.active_children()}
         try:
             writer = self._ix.writer(procs=procs, multisegment=procs > 1,
                                      limitmb=self.settings.index_memory_mb)
             count = _commit(writer, documents, replace=False)
             self._save_postings(procs)
             return count
+        except BaseException:
+            # Whoosh's cancel() does not reach its worker processes, which would go on
+            # writing into a folder being deleted, or wait for work and keep this
+            # process from exiting.
+            for child in multiprocessing.active_children():
+                if child.pid not in before:
+                    child.kill()
+                    child.join()
+            raise
         finally:
             _ARMED.on = False
 
