@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from .analysis import FOLD_TABLE, fold
+from .analysis import FOLD_TABLE
 
 __all__ = ["Highlighter"]
 
@@ -39,6 +40,23 @@ def _loose(word: str) -> str:
     """
     return "".join(_CLASSES.get(ch, re.escape(ch)) for ch in word)
 
+
+def _pattern(runs: list[tuple[str, ...]]) -> re.Pattern[str]:
+    """Any of ``runs`` as whole words, each run a group of its own (``lastindex`` says
+    which matched). The pattern opens with the class of every run's first letter, which
+    lets ``re`` skip the positions where none starts; each run then checks its own.
+
+    >>> [m.group(0) for m in _pattern([("dang", "uy"), ("to",)]).finditer("Đảng ủy tổ; tô")]
+    ['Đảng ủy', 'tổ', 'tô']
+    """
+    firsts = {c for run in runs for c in _CLASSES.get(run[0][0], run[0][0])} - set("[]")
+    alternatives = [r"(?<=%s)%s" % (_loose(run[0][0]), r"\W+".join([_loose(run[0][1:])]
+                                                                    + [_loose(w) for w in run[1:]]))
+                    for run in runs]
+    return re.compile(r"[%s](?<!\w.)(?:%s)(?!\w)" % (re.escape("".join(sorted(firsts))),
+                                                     "|".join(f"({a})" for a in alternatives)))
+
+
 _SPACE = re.compile(r"\s+")
 _MAX_SPANS = 100
 _WORD_CHAR = re.compile(r"\w")
@@ -63,9 +81,7 @@ class Highlighter:
     def __init__(self, phrases: Iterable[Sequence[str]], *, fragments: int = 3, width: int = 240,
                  mark: tuple[str, str] = ("<mark>", "</mark>")):
         runs = sorted({tuple(p) for p in phrases if p}, key=lambda r: (-len(r), r))
-        alternatives = [r"\W+".join(map(_loose, run)) for run in runs]
-        self.pattern = (re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(alternatives))
-                        if alternatives else None)
+        self.pattern = _pattern(runs) if runs else None
         self.count, self.width, self.mark = fragments, width, mark
         self.escape = html.escape if mark[0].startswith("<") else (lambda s: s)
 
@@ -74,18 +90,26 @@ class Highlighter:
             return []
         # A common word matches hundreds of times in a long text: the first matches are
         # enough to choose windows from, and bound the work per hit.
-        spans = [m.span() for m in itertools.islice(self.pattern.finditer(text), _MAX_SPANS)]
-        if not spans:
+        matches = list(itertools.islice(self.pattern.finditer(text), _MAX_SPANS))
+        if not matches:
             return []
-        keys = [" ".join(fold(text[a:b]).split()) for a, b in spans]
-        # Every run of consecutive matches that fits in the width is a candidate.
+        spans = [m.span() for m in matches]
+        runs = [m.lastindex for m in matches]  # which query word or phrase matched
+        # Every run of consecutive matches that fits in the width is a candidate, ranked
+        # by the distinct query words it holds, then by its matches.
         clusters = []
-        j = 0
+        held: Counter[int | None] = Counter()
+        j = -1
         for i, (start, _) in enumerate(spans):
-            j = max(j, i)
+            if j < i:
+                j, held = i, Counter([runs[i]])
             while j + 1 < len(spans) and spans[j + 1][1] - start <= self.width:
                 j += 1
-            clusters.append((-len(set(keys[i:j + 1])), -(j + 1 - i), start, i, j))
+                held[runs[j]] += 1
+            clusters.append((-len(held), -(j + 1 - i), start, i, j))
+            held[runs[i]] -= 1
+            if not held[runs[i]]:
+                del held[runs[i]]
         chosen: list[tuple[int, int]] = []
         for _, _, _, i, j in sorted(clusters):
             if len(chosen) == self.count:

@@ -149,9 +149,15 @@ class TantivyEngine:
 
     # -- reading ------------------------------------------------------------------
 
-    def compile(self, node: Node) -> tantivy.Query:
-        """The tantivy query of a parsed tree (fuzzy words already expanded)."""
+    def compile(self, node: Node, scored: bool = True) -> tantivy.Query:
+        """The tantivy query of a parsed tree (fuzzy words already expanded). Unless
+        ``scored``, the terms that only add to the score are left out: the same documents
+        match, and counting them need not read those terms' postings."""
         s, q = self.schema, tantivy.Query
+
+        def sub(n: Node) -> tantivy.Query:
+            return self.compile(n, scored)
+
         if isinstance(node, Term):
             term = q.term_query(s, node.field, node.text)
             return term if node.boost == 1.0 else q.boost_query(term, node.boost)
@@ -162,16 +168,16 @@ class TantivyEngine:
                                  node.end or _UNDATED_LAST, include_lower=True,
                                  include_upper=False)
         if isinstance(node, And):
-            must = [(tantivy.Occur.Must, self.compile(n)) for n in node.items] or \
+            must = [(tantivy.Occur.Must, sub(n)) for n in node.items] or \
                 [(tantivy.Occur.Must, q.all_query())]
-            return q.boolean_query(must + [(tantivy.Occur.MustNot, self.compile(n))
-                                           for n in node.exclude])
+            return q.boolean_query(must + [(tantivy.Occur.MustNot, sub(n)) for n in node.exclude])
         if isinstance(node, Or):
-            return q.boolean_query([(tantivy.Occur.Should, self.compile(n)) for n in node.items])
+            return q.boolean_query([(tantivy.Occur.Should, sub(n)) for n in node.items])
         if isinstance(node, Prefer):
-            return q.boolean_query([(tantivy.Occur.Must, self.compile(node.required))]
-                                   + [(tantivy.Occur.Should, self.compile(n))
-                                      for n in node.optional])
+            if not scored:
+                return sub(node.required)
+            return q.boolean_query([(tantivy.Occur.Must, sub(node.required))]
+                                   + [(tantivy.Occur.Should, sub(n)) for n in node.optional])
         if isinstance(node, Every):
             return q.all_query()
         if isinstance(node, Nothing):
@@ -196,7 +202,8 @@ class TantivyEngine:
             hits.append(Stored(cast(str, doc.get_first("id")), meta,
                                cast(bytes, doc.get_first("body")).decode("utf-8"),
                                float(score) if sort == "relevance" else 0.0))
-        facets = self._facets(searcher, query, facet_limit) if facet_limit else {}
+        facets = self._facets(searcher, self.compile(node, scored=False), facet_limit) \
+            if facet_limit else {}
         return Found(_count(result), hits, facets)
 
     def _facets(self, searcher, query, limit: int) -> dict[str, list[tuple[str, int]]]:
@@ -214,7 +221,7 @@ class TantivyEngine:
         return out
 
     def count(self, node: Node) -> int:
-        return _count(self._ix.searcher().search(self.compile(node), 1, count=True))
+        return _count(self._ix.searcher().search(self.compile(node, scored=False), 1, count=True))
 
     def doc_freq(self, field: str, term: str) -> int:
         return self._ix.searcher().doc_freq(field, term)
