@@ -49,6 +49,14 @@ def peak_mb() -> float:
     return (own + kids) / 1024
 
 
+def memory() -> dict[str, float]:
+    """This process's memory now, MB: resident (VmRSS), its peak (VmHWM), and the
+    anonymous part (RssAnon; the rest is files mapped from disk, which the kernel can
+    drop)."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return {k: int(status[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM", "RssAnon")}
+
+
 def cpu_seconds() -> float:
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
@@ -190,13 +198,14 @@ def phase_query(args) -> dict:
         run = lambda text: raw_search(ix, text)  # noqa: E731
     else:
         index = Index(path, engine=args.engine, settings=Settings(), create=False)
+        index.doc_count()  # opens the engine's searcher
 
         def run(text: str) -> int:
             try:
                 return index.search(text, limit=20, facets=True).total
             except QueryError:  # past the time limit (whoosh): refused, -1
                 return -1
-    out: dict = {"classes": {}, "totals": {}}
+    out: dict = {"classes": {}, "totals": {}, "memory": {"open": memory()}}
     for name, texts in queries(args.docs, pool).items():
         run(texts[0])  # warm the caches of this class once
         wall, cpu, totals = [], [], []
@@ -214,6 +223,7 @@ def phase_query(args) -> dict:
                                 "hits": statistics.mean(answered),
                                 "refused": len(totals) - len([t for t in totals if t >= 0])}
         out["totals"][name] = totals
+    out["memory"]["searched"] = memory()
     if args.engine != "raw":
         slowest, refused = 0.0, 0
         for text in HOSTILE:
@@ -232,6 +242,8 @@ def phase_query(args) -> dict:
         out["late_add_ms"] = {"p50": statistics.median(late), "max": max(late)}
         for record in generate(5, pool, start=args.docs + 1):
             index.delete(record.id)
+        index.doc_count()
+        out["memory"]["added"] = memory()
     return out
 
 
@@ -292,6 +304,10 @@ def main() -> None:
         print(f"{e}: hostile queries slowest {h['slowest_ms']:.0f} ms ({h['refused']}/{h['of']} "
               f"refused); a late document added in {late['p50']:.0f} ms (max {late['max']:.0f}); "
               f"worst class CPU p95 {cpu:.1f} ms")
+    for e in engines:
+        print(f"{e} memory, MB: " + "; ".join(
+            f"{when} RSS {m['VmRSS']:.0f} (anonymous {m['RssAnon']:.0f}), peak {m['VmHWM']:.0f}"
+            for when, m in results[e]["memory"].items()))
     print(f"# load average at the end {load()}")
 
 

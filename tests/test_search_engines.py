@@ -4,6 +4,7 @@ through its public API only; hostile queries are refused or bounded."""
 from __future__ import annotations
 
 import ast
+import os
 import random
 import re
 import unicodedata
@@ -236,3 +237,27 @@ def test_whoosh_postings_lost_or_damaged_are_saved_again(tmp_path, records):
             path.unlink()  # lost, as when a process dies between commit and save
     assert [Index(tmp_path / "index").search(q).total for q in queries] == expected
     assert sorted(p.name for p in (folder / "postings").iterdir()) == saved
+
+
+def _files_held(under: Path) -> set[str]:
+    """The files under ``under`` that this process holds open or mapped ("(deleted)"
+    after those gone from the disk)."""
+    held = {os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.exists()}
+    held |= {line.split(maxsplit=5)[5] for line in Path("/proc/self/maps").read_text().splitlines()
+             if len(line.split(maxsplit=5)) == 6}
+    return {path for path in held if path.startswith(str(under))}
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc (Linux)")
+def test_whoosh_holds_no_file_of_a_replaced_generation(tmp_path, records):
+    ix = Index(tmp_path / "index", engine="whoosh")
+    for record in records[:8]:  # a segment each, merged as they come
+        ix.add(record)
+        assert ix.search("uy ban").total > 0
+        folder = next(p for p in (tmp_path / "index").iterdir() if p.name.startswith("whoosh-"))
+        current = {str(p) for p in folder.glob("*.seg")} | {
+            str(p) for p in (folder / "postings").glob("*.bin")}
+        held = _files_held(tmp_path)
+        assert held and held <= current, held - current
+    ix.close()
+    assert not _files_held(tmp_path)
