@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import faulthandler
-import multiprocessing
-import time
 
 import pytest
 
 from paths import CORPUS, SHARED
+from procs import children_left
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -23,9 +22,7 @@ def no_worker_left_behind():
     """A test leaves no worker process of this one running: the interpreter waits for
     such children at exit, and a leak here once hung CI for an hour after the last test."""
     yield
-    deadline = time.monotonic() + 10
-    while (left := multiprocessing.active_children()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    left = children_left()
     for child in left:
         child.kill()
     assert not left, f"worker processes left running: {[(c.pid, c.name) for c in left]}"

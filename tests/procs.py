@@ -1,6 +1,7 @@
 """Looking at processes through /proc, for the tests that kill them (Linux only)."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from pathlib import Path
@@ -61,3 +62,12 @@ def wait_until(condition, timeout: float, every: float = 0.1):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(every)
+
+
+def children_left(within: float = 10):
+    """The worker processes this process started (multiprocessing) still running after
+    ``within`` seconds of waiting for them to end."""
+    deadline = time.monotonic() + within
+    while (left := multiprocessing.active_children()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import signal
-import time
 import unicodedata
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from ingest.documents import record_of
 from ingest.ocr import Word, layout_text
 from ingest.readers import Document, Page, read, read_many, walk
 from paths import CONGBAO, SAMPLES, VBPL
-from procs import descendants
+from procs import children_left, descendants
 
 CORPUS = CONGBAO
 TEXT_PDF = SAMPLES / "corpus" / "thong-tu-so-20-2023-tt-bldtbxh-41198.pdf"
@@ -258,10 +256,7 @@ def test_a_pool_broken_while_it_starts_leaves_no_process_behind(tmp_path):
         results = list(read_many(paths, settings, with_record=True,
                                  progress=kill_the_first_worker))
         assert killed and all(isinstance(r, Document) for r in results)
-        deadline = time.monotonic() + 10
-        while (left := multiprocessing.active_children()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not left, f"run {run}: {left} still running"
+        assert not (left := children_left()), f"run {run}: {left} still running"
 
 
 # --- rebuilding lines from word boxes (no Tesseract) -----------------------------------------
