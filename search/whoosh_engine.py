@@ -13,9 +13,9 @@ Whoosh writes and stores the index. Each segment's posting lists are read once t
 (``postings/``, :mod:`search.whoosh_match`) that queries map: exact totals, facets and
 date order over all matches, BM25 for relevance. Whoosh's readers share file handles,
 so one lock serialises the reads of an engine (Python runs one thread at a time
-anyway). Rebuilds use Whoosh's multi-process writer with ``multisegment=True`` and save
-the postings of its segments in as many processes; its workers die with the process
-that started them.
+anyway). Rebuilds and large writes (an ingest's batch) use Whoosh's multi-process writer
+with ``multisegment=True`` and save the postings of its segments in as many processes;
+its workers die with the process that started them.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import threading
 import time
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,18 +95,14 @@ class _Analysed(fields.FieldType):
                          sortable=columns.NumericColumn("I"))
         self.counted: tuple[object, int] = (None, 0)
 
-    def terms(self, value: str) -> dict[str, Any]:
-        """Term → what its posting holds (positions, or a count)."""
-        raise NotImplementedError
-
-    def posting(self, found: Any) -> tuple[int, bytes]:
+    def postings(self, words: "_Words") -> Iterable[tuple[str, int, bytes]]:
+        """Term, frequency and encoded posting of each of the value's terms."""
         raise NotImplementedError
 
     def index(self, value, **kwargs):
         out, count = [], 0
-        for term, found in self.terms(value).items():
+        for term, freq, encoded in self.postings(_words(value)):
             if len(term) <= SURELY_INDEXABLE or indexable(term):
-                freq, encoded = self.posting(found)
                 out.append((term.encode("utf-8"), freq, float(freq), encoded))
                 count += freq
         self.counted = (value, count)
@@ -124,6 +120,56 @@ class _Analysed(fields.FieldType):
         return {**self.__dict__, "counted": (None, 0)}  # the schema is pickled on commit
 
 
+class _Words:
+    """The syllables of one value, found once for both fields that index it (``text``
+    and ``exact`` are the same string, indexed one after the other): each written form
+    (lower case) with its count, and each folded syllable with its positions, encoded.
+
+    The text is split into words once, lower case, and only its distinct words are
+    folded: a directive of 7,500 words has about 400. Folding keeps letters letters and
+    the length (:func:`~search.analysis.fold`), so these are the words of the folded
+    text; the one letter whose lower case is longer (``İ``) takes the plain way.
+    """
+
+    def __init__(self, value: str):
+        self.value = value
+        lowered = value.lower()
+        plain = len(lowered) == len(value)
+        words: list[str] = []
+        positions: list[np.ndarray] = []
+        for part in (lowered if plain else fold(value)).split(BREAK):
+            found = WORD.findall(part)
+            start = len(words) + len(positions) * _POSITION_GAP
+            positions.append(np.arange(start, start + len(found), dtype="<u4"))
+            words += found
+        counts = Counter(words)
+        self.written = counts if plain else Counter(WORD.findall(lowered))
+        number: dict[str, int] = {}
+        term_of = {w: number.setdefault(fold(w), len(number)) for w in counts}
+        ids = np.fromiter(map(term_of.__getitem__, words), np.int64, len(words))
+        order = np.argsort(ids, kind="stable")
+        self.terms = list(number)
+        self.freqs = np.bincount(ids, minlength=len(number)).tolist()
+        self.encoded = np.concatenate(positions)[order].tobytes()
+
+
+_RECENT = threading.local()
+
+
+def _words(value: str) -> _Words:
+    """The words of ``value``, found once: Whoosh indexes a document's fields in the
+    order of their names, so ``issuer`` and ``signer`` come between ``exact`` and
+    ``text``."""
+    recent = getattr(_RECENT, "words", None)
+    if recent is None:
+        recent = _RECENT.words = deque(maxlen=4)
+    for words in recent:
+        if words.value is value:
+            return words
+    recent.append(_Words(value))
+    return recent[-1]
+
+
 class Syllables(_Analysed):
     """Folded syllables with positions; a :data:`~search.analysis.BREAK` leaves a gap, so
     no phrase spans two parts of a text (a word too long to index keeps its place).
@@ -135,22 +181,11 @@ class Syllables(_Analysed):
     def __init__(self) -> None:
         super().__init__(UInt32Positions())
 
-    def terms(self, value: str) -> dict[str, list[int]]:
-        where: dict[str, list[int]] = {}
-        start = 0
-        for part in fold(value).split(BREAK):
-            words = WORD.findall(part)
-            for pos, word in enumerate(words, start):
-                found = where.get(word)
-                if found is None:
-                    where[word] = [pos]
-                else:
-                    found.append(pos)
-            start += len(words) + _POSITION_GAP
-        return where
-
-    def posting(self, found: list[int]) -> tuple[int, bytes]:
-        return len(found), _uint32(found)
+    def postings(self, words: _Words) -> Iterator[tuple[str, int, bytes]]:
+        at, encoded = 0, words.encoded
+        for term, freq in zip(words.terms, words.freqs):
+            yield term, freq, encoded[at:at + 4 * freq]
+            at += 4 * freq
 
 
 class Spellings(_Analysed):
@@ -166,11 +201,10 @@ class Spellings(_Analysed):
     def __init__(self) -> None:
         super().__init__(formats.Frequency())
 
-    def terms(self, value: str) -> dict[str, int]:
-        return Counter(w for w in WORD.findall(value.lower()) if not w.isascii())
-
-    def posting(self, found: int) -> tuple[int, bytes]:
-        return found, pack_uint(found)
+    def postings(self, words: _Words) -> Iterator[tuple[str, int, bytes]]:
+        for word, count in words.written.items():
+            if not word.isascii():
+                yield word, count, pack_uint(count)
 
 
 def _schema() -> fields.Schema:
@@ -327,21 +361,25 @@ class WhooshEngine:
 
     # -- writing ------------------------------------------------------------------
 
-    def write(self, changes: Iterable[Fields | str]) -> int:
-        """Replace or add documents (an id alone: delete it), in one commit or none."""
-        count = _commit(self._ix.writer(limitmb=self.settings.index_memory_mb), changes,
-                        replace=True)
-        self._save_postings(procs=1)
-        return count
+    def write(self, changes: Iterable[Fields | str], procs: int = 1) -> int:
+        """Replace or add documents (an id alone: delete it), in one commit or none;
+        with ``procs`` > 1, worker processes analyse and write a segment each."""
+        return self._write(changes, procs, replace=True)
 
     def load(self, documents: Iterable[Fields], procs: int) -> int:
         """Fill this new, empty index; ``procs`` worker processes write a segment each."""
+        return self._write(documents, procs, replace=False)
+
+    def _write(self, changes: Iterable[Fields | str], procs: int, replace: bool) -> int:
         _ARMED.on = procs > 1
         before = {p.pid for p in multiprocessing.active_children()}
         try:
-            writer = self._ix.writer(procs=procs, multisegment=procs > 1,
+            # Jobs of a quarter of the smallest batch written in parallel: every worker
+            # starts early and has several.
+            jobs = max(1, self.settings.index_parallel_min_docs // (2 * procs))
+            writer = self._ix.writer(procs=procs, multisegment=procs > 1, batchsize=jobs,
                                      limitmb=self.settings.index_memory_mb)
-            count = _commit(writer, documents, replace=False)
+            count = _commit(writer, changes, replace)
             self._save_postings(procs)
             return count
         except BaseException:

@@ -8,8 +8,10 @@ import os
 import random
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from archive.errors import QueryError
@@ -17,8 +19,9 @@ from archive.record import Record
 from archive.settings import Settings
 from ingest.parser import parse
 from search import Index
-from search.analysis import WORD, fold, syllables
+from search.analysis import BREAK, WORD, fold, indexable, syllables
 from search.fields import fields_of
+from search.whoosh_engine import Spellings, Syllables
 
 from paths import ROOT, VBPL
 from search_fixtures import ENGINES, all_records
@@ -135,6 +138,32 @@ def test_every_vietnamese_letter_folds_the_same_in_both_engines(tmp_path):
         for word in words:
             assert ix.search(f'"{fold(word)}"').total == 1, (engine, word)
             assert ix.search(word).total == 1, (engine, word)
+
+
+def test_whoosh_fields_hold_the_syllables_of_the_folded_text():
+    """The whoosh fields split the lower-case text and fold only its distinct words
+    (cheaper than folding it all): the same terms and positions as folding first, for
+    text of every character normalized text can hold, İ (whose lower case is longer)
+    included, parts apart."""
+    chars = [chr(c) for c in range(0x20, 0x3000) if unicodedata.is_normalized("NFC", chr(c))]
+    rng = random.Random(5)
+    for run in range(4):
+        pieces = [rng.choice(chars) if rng.random() < 0.8 else " " for _ in range(30_000)]
+        text = "".join(pieces) + (" İstanbul" if run % 2 else "") + f"{BREAK}Đảng ủy{BREAK}x"
+        expected: dict[bytes, list[int]] = {}
+        start = 0
+        for part in fold(text).split(BREAK):
+            words = WORD.findall(part)
+            for pos, word in enumerate(words, start):
+                if indexable(word):
+                    expected.setdefault(word.encode(), []).append(pos)
+            start += len(words) + 8
+        got = {term: list(np.frombuffer(encoded, "<u4")) for term, freq, _, encoded
+               in Syllables().index(text)}
+        assert got == expected
+        written = Counter(w for w in WORD.findall(text.lower()) if not w.isascii()
+                          and indexable(w))
+        assert {t.decode(): f for t, f, _, _ in Spellings().index(text)} == written
 
 
 def test_whoosh_is_used_through_its_public_api_only():
