@@ -88,8 +88,11 @@ class Settings:
     # the storing; a smaller one in the ingesting process (the pool takes ≈ 0.4 s to start).
     pool_min_docs: int = _env("VANTHU_POOL_MIN_DOCS", 8)
     # Ingest commits the index every N stored documents or T seconds, and at the end.
-    index_batch_docs: int = _env("VANTHU_INDEX_BATCH_DOCS", 100)
+    index_batch_docs: int = _env("VANTHU_INDEX_BATCH_DOCS", 500)
     index_batch_seconds: float = _env("VANTHU_INDEX_BATCH_SECONDS", 10.0)
+    # An ingest's batch of at least this many documents is written into the index by
+    # ``jobs`` processes (whoosh) or threads (tantivy); a smaller one by one.
+    index_parallel_min_docs: int = _env("VANTHU_INDEX_PARALLEL_MIN_DOCS", 100)
     index_lock_timeout: float = 30.0  # seconds a writer waits for another one
     index_memory_mb: int = 256  # per writing process (whoosh limitmb, tantivy heap)
     # Hostile or mistaken queries are refused with a QueryError beyond these.

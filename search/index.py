@@ -228,9 +228,9 @@ class Index:
 
     # -- writing --------------------------------------------------------------------
 
-    def _write(self, engine: Any, changes: Iterable[Record | str]) -> int:
+    def _write(self, engine: Any, changes: Iterable[Record | str], procs: int = 1) -> int:
         try:
-            return engine.write(_guarded(changes, "index-write"))
+            return engine.write(_guarded(changes, "index-write"), procs)
         except _FromCaller as exc:
             raise exc.original from None
         except VanthuError:
@@ -259,24 +259,29 @@ class Index:
         with self._writer() as engine:
             self._write(engine, [id])
 
-    def sync(self, source: RecordSource) -> int:
+    def sync(self, source: RecordSource, procs: int = 1) -> int:
         """Index what the catalog changed since the index last caught up; returns how many.
 
         Cheap when nothing changed (no lock taken). Documents the catalog no longer has
-        are removed from the index.
+        are removed from the index. ``procs`` > 1 lets a large catch-up be written by that
+        many worker processes (whoosh, forked: not from a process serving requests in
+        threads) or threads (tantivy).
         """
         if source.sequence() <= self.synced():
             return 0
         with self._writer() as engine:
-            return self._catch_up(engine, self.path / str(self._engine_folder), source)
+            return self._catch_up(engine, self.path / str(self._engine_folder), source, procs)
 
-    def _catch_up(self, engine: Any, folder: Path, source: RecordSource) -> int:
+    def _catch_up(self, engine: Any, folder: Path, source: RecordSource, procs: int = 1) -> int:
         meta = self._meta(folder.name)
         changes = source.changes(int(meta.get("synced", 0)))
         if not changes:
             return 0
+        # Worker processes cost a start and a segment each: worth it for a large batch only.
+        procs = procs if len(changes) >= self.settings.index_parallel_min_docs else 1
         count = self._write(engine, (change for _, doc_id in changes
-                                     if (change := _record_or_id(source, doc_id)) is not None))
+                                     if (change := _record_or_id(source, doc_id)) is not None),
+                            procs)
         reached("index-committed")  # the engine has committed; vanthu.json not yet updated
         self._write_meta(folder, {**meta, "synced": changes[-1][0]})
         return count

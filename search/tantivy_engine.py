@@ -136,10 +136,12 @@ class TantivyEngine:
         self._ix.reload()
         return count
 
-    def write(self, changes: Iterable[Fields | str]) -> int:
-        """Replace or add documents (an id alone: delete it), in one commit or none."""
-        heap = max(15, self.settings.index_memory_mb // 4) * 1_000_000
-        return self._commit(self._ix.writer(heap_size=heap, num_threads=1), changes, replace=True)
+    def write(self, changes: Iterable[Fields | str], procs: int = 1) -> int:
+        """Replace or add documents (an id alone: delete it), in one commit or none, with
+        ``procs`` indexing threads."""
+        heap = max(15 * procs, self.settings.index_memory_mb // 4) * 1_000_000
+        return self._commit(self._ix.writer(heap_size=heap, num_threads=procs), changes,
+                            replace=True)
 
     def load(self, documents: Iterable[Fields], procs: int) -> int:
         """Fill this new, empty index with ``procs`` indexing threads."""

@@ -30,11 +30,13 @@ TEXTS = sorted((VBPL / "text").glob("*.txt"), key=lambda p: p.stat().st_size)[:2
 SCAN = SAMPLES / "scans" / "pages" / "004_0881eebd51305214-p1.png"
 
 
-def vanthu(archive: Path, *args: object, kill_at: str | None = None,
-           timeout: float = 600, stdout: Path | None = None) -> tuple[int, str, list[int]]:
+def vanthu(archive: Path, *args: object, kill_at: str | None = None, timeout: float = 600,
+           stdout: Path | None = None, batch: int = 4) -> tuple[int, str, list[int]]:
     """Run a vanthu command in a session of its own; returns (exit status, stderr, the pids
-    still alive in that session once it has ended). Its output goes to *stdout*, if given."""
-    env = {**os.environ, "VANTHU_INDEX_BATCH_DOCS": "4"}
+    still alive in that session once it has ended). Its output goes to *stdout*, if given.
+    The index is written every ``batch`` documents, a batch of 10 or more by 2 processes."""
+    env = {**os.environ, "VANTHU_INDEX_BATCH_DOCS": str(batch),
+           "VANTHU_INDEX_PARALLEL_MIN_DOCS": "10"}
     env.pop(KILL_AT, None)
     if kill_at:
         env[KILL_AT] = kill_at
@@ -101,15 +103,19 @@ INGEST_POINTS = [
 ]
 
 
-@pytest.mark.parametrize("point", INGEST_POINTS)
+@pytest.mark.parametrize("point", INGEST_POINTS + ["index-write@15 (2 writers)",
+                                                   "index-committed@1 (2 writers)"])
 def test_an_ingest_killed_at_a_point_is_made_whole_by_a_rerun(tmp_path, point):
     archive = tmp_path / "archive"
     files = [SCAN, *TEXTS[:19]] if point.startswith("ocr") else TEXTS
+    point, _, writers = point.partition(" ")
+    batch = 20 if writers else 4  # 20 documents in one batch: written by 2 processes
     code, err, alive = vanthu(archive, "ingest", "--no-progress", "--jobs", "2", *files,
-                              kill_at=point)
+                              kill_at=point, batch=batch)
     assert code == -signal.SIGKILL, f"{point} was never reached:\n{err}"
     assert alive == [], f"processes left by the killed ingest: {alive}"
-    code, err, alive = vanthu(archive, "ingest", "--no-progress", "--jobs", "2", *files)
+    code, err, alive = vanthu(archive, "ingest", "--no-progress", "--jobs", "2", *files,
+                              batch=batch)
     assert code == 0, err
     assert alive == []
     whole(archive, 20)

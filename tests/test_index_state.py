@@ -256,3 +256,35 @@ def test_a_killed_reindex_leaves_no_worker_and_no_lock(tmp_path):
     run("reindex", "--engine", "tantivy", archive=archive)  # the lock died with its holders
     ids, indexed = consistent(archive)
     assert len(ids) == 500 and indexed == ids
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_large_catch_up_written_in_parallel_replaces_every_changed_document(tmp_path, engine):
+    """A batch of at least ``index_parallel_min_docs`` changes is written by two processes
+    (whoosh) or threads (tantivy): corrected documents replace their old versions, none
+    is lost or doubled, and the answers equal those of an index written by one."""
+    settings = Settings(archive_dir=tmp_path / "archive", search_engine=engine,
+                        index_parallel_min_docs=10)
+    texts = sorted((VBPL / "text").glob("*.txt"), key=lambda p: p.stat().st_size)[:40]
+    one, two = Index(tmp_path / "one", settings=settings), Index(tmp_path / "two", settings=settings)
+    with Archive(settings) as store:
+        batch = store.store_batch()
+        for path in texts:
+            text = path.read_text(encoding="utf-8")
+            batch.add(Record(ref=f"{path.stem}/CV", text=text, subject=f"Tệp lưu trữ số {path.stem}"),
+                      path, [text], path.name)
+        ids = list(batch.commit())
+        assert one.sync(store, procs=1) == two.sync(store, procs=2) == 40
+        for doc_id in ids[::3]:
+            store.correct(doc_id, {"subject": "Khẩn trương nghiệm thu hạng mục đường điện"}, "lan")
+        assert one.sync(store, procs=1) == two.sync(store, procs=2) == 14
+        for ix in (one, two):
+            assert ix.ids() == set(ids) and ix.doc_count() == 40
+            assert ix.search('"nghiem thu hang muc duong dien"').total == 14
+            found = ix.search('"tep luu tru so"', limit=50)
+            assert found.total == 26
+            assert {h.id for h in found.hits} == set(ids) - set(ids[::3])
+        for query in ["quy định", '"ủy ban nhân dân"', "luu tru -quy", "nghiem thu", "điện~1"]:
+            assert one.search(query).total == two.search(query).total, query
+    one.close()
+    two.close()

@@ -44,7 +44,8 @@ def ingest(archive: str | None, paths: tuple[Path, ...], jobs: int | None, as_js
     failed = stored = known = 0
     outcomes = []
     with open_stores(settings) as (store, index):
-        for outcome in ingest_files(paths, store, index, settings, progress=not no_progress):
+        for outcome in ingest_files(paths, store, index, settings, progress=not no_progress,
+                                    index_procs=settings.jobs):
             outcomes.append(outcome.to_dict())
             if outcome.error:
                 failed += 1

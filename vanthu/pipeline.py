@@ -69,6 +69,7 @@ def ingest_files(
     index: Index | None,
     settings: Settings,
     progress: bool | Callable[[int, int], None] = True,
+    index_procs: int = 1,
 ) -> Iterator[Outcome]:
     """Store every file under ``paths``; yield one :class:`Outcome` per file: first those
     already stored and those refused before reading, then the others in order.
@@ -80,8 +81,9 @@ def ingest_files(
     with the archive every ``settings.index_batch_docs`` stored documents or
     ``index_batch_seconds``, and at the end (also indexing what an interrupted run stored
     but did not index); outcomes are yielded once their batch is in the index.
+    ``index_procs`` processes write a large batch into the index (:meth:`Index.sync`).
     """
-    batch = _Batch(archive, index, settings)
+    batch = _Batch(archive, index, settings, index_procs)
     try:
         todo: list[Path] = []
         for path in walk(paths):
@@ -137,8 +139,8 @@ class _Batch:
     """Outcomes waiting for their documents' commit (files durable, catalog rows) and for
     the index to catch up with the catalog; yielded only then."""
 
-    def __init__(self, archive: Archive, index: Index | None, settings: Settings):
-        self.archive, self.index, self.settings = archive, index, settings
+    def __init__(self, archive: Archive, index: Index | None, settings: Settings, procs: int):
+        self.archive, self.index, self.settings, self.procs = archive, index, settings, procs
         self.store = archive.store_batch()
         self.pending: list[Outcome] = []
         self.started = time.monotonic()
@@ -175,7 +177,7 @@ class _Batch:
         error = None
         try:
             if self.index is not None:
-                self.index.sync(self.archive)
+                self.index.sync(self.archive, procs=self.procs)
         except VanthuError as exc:
             error = exc
         reached("index-synced")  # indexed, but not yet reported to the user
