@@ -126,9 +126,10 @@ class _Words:
     (lower case) with its count, and each folded syllable with its positions, encoded.
 
     The text is split into words once, lower case, and only its distinct words are
-    folded: a directive of 7,500 words has about 400. Folding keeps letters letters and
-    the length (:func:`~search.analysis.fold`), so these are the words of the folded
-    text; the one letter whose lower case is longer (``İ``) takes the plain way.
+    folded: a directive of 7,500 words has about 400. On normalized (NFC) text folding
+    keeps letters letters and the length (:func:`~search.analysis.fold`), so these are
+    the words of the folded text; the one letter whose lower case is longer (``İ``)
+    takes the plain way.
     """
 
     def __init__(self, value: str):
