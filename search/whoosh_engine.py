@@ -128,14 +128,15 @@ class _Words:
     The text is split into words once, lower case, and only its distinct words are
     folded: a directive of 7,500 words has about 400. On normalized (NFC) text folding
     keeps letters letters and the length (:func:`~search.analysis.fold`), so these are
-    the words of the folded text; the one letter whose lower case is longer (``İ``)
-    takes the plain way.
+    the words of the folded text. A text with the one letter whose lower case is longer
+    (``İ``) or the one whose lower case depends on the next letter (``Σ``: ``ς`` at the
+    end of a word) takes the plain way.
     """
 
     def __init__(self, value: str):
         self.value = value
         lowered = value.lower()
-        plain = len(lowered) == len(value)
+        plain = len(lowered) == len(value) and "Σ" not in value
         words: list[str] = []
         positions: list[np.ndarray] = []
         for part in (lowered if plain else fold(value)).split(BREAK):

@@ -143,13 +143,16 @@ def test_every_vietnamese_letter_folds_the_same_in_both_engines(tmp_path):
 def test_whoosh_fields_hold_the_syllables_of_the_folded_text():
     """The whoosh fields split the lower-case text and fold only its distinct words
     (cheaper than folding it all): the same terms and positions as folding first, for
-    text of every character normalized text can hold, İ (whose lower case is longer)
-    included, parts apart."""
-    chars = [chr(c) for c in range(0x20, 0x3000) if unicodedata.is_normalized("NFC", chr(c))]
+    text of every character normalized text can hold, parts apart; İ (whose lower case
+    is longer) and Σ (whose lower case depends on the next letter) take another way."""
+    # İ and Σ only where they are added: elsewhere the texts take the common way.
+    chars = [chr(c) for c in range(0x20, 0x3000)
+             if unicodedata.is_normalized("NFC", chr(c)) and chr(c) not in "İΣ"]
     rng = random.Random(5)
     for run in range(4):
         pieces = [rng.choice(chars) if rng.random() < 0.8 else " " for _ in range(30_000)]
-        text = "".join(pieces) + (" İstanbul" if run % 2 else "") + f"{BREAK}Đảng ủy{BREAK}x"
+        extra = [" ", " İstanbul", " ΟΔΟΣ ΣΑ", " ΑΣ İ"][run]
+        text = "".join(pieces) + extra + f"{BREAK}Đảng ủy{BREAK}x"
         expected: dict[bytes, list[int]] = {}
         start = 0
         for part in fold(text).split(BREAK):
