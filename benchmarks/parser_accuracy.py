@@ -143,10 +143,15 @@ def corpus_table(args: argparse.Namespace) -> None:
             if not ok:
                 mismatches.append(f"{Path(truth['file']).name} [{how}] {field}: "
                                   f"got {got!r} want {want!r}")
+            if field == "subject":  # once more with its case (capitals written back)
+                for key in (group, "all"):
+                    cell = tally.setdefault("subject, cased", {}).setdefault(key, [0, 0])
+                    cell[0] += matches(field, got, want, cased=True)
+                    cell[1] += 1
 
     groups = ("text layer", "OCR", "all")
     print(f"{'field':<15}" + "".join(f"{g:>18}" for g in groups))
-    for field in FIELDS:
+    for field in (*FIELDS, "subject, cased"):
         cells = []
         for g in groups:
             ok, n = tally.get(field, {}).get(g, [0, 0])
@@ -179,10 +184,12 @@ def vbpl_table(folder: Path, quiet: bool) -> None:
     """Number, type and subject on the vbpl texts. vbpl gives no subject for a law (its
     database title is the law's name): those rows are not counted for the subject. Its
     titles are often cut, so the subject is also reported with a cut title counted as
-    right when it is the parsed subject's beginning (``matches_abridged``)."""
+    right when it is the parsed subject's beginning (``matches_abridged``), and once more
+    with its case as well (a title printed in capitals, written back in running case)."""
     lines = (folder / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     truths = [json.loads(line) for line in lines if line]
-    tally = {field: [0, 0] for field in VBPL_FIELDS + ("subject, cut titles",)}
+    tally = {field: [0, 0] for field in VBPL_FIELDS + ("subject, cut titles",
+                                                       "subject, cut, cased")}
     mismatches: list[str] = []
     wall: list[float] = []
     cpu: list[float] = []
@@ -203,6 +210,9 @@ def vbpl_table(folder: Path, quiet: bool) -> None:
             if field == "subject":
                 cell = tally["subject, cut titles"]
                 cell[0] += matches_abridged(field, got, want)
+                cell[1] += 1
+                cell = tally["subject, cut, cased"]
+                cell[0] += matches_abridged(field, got, want, cased=True)
                 cell[1] += 1
             if not ok:
                 mismatches.append(f"{truth['file']} {field}: got {got!r} want {want!r}")

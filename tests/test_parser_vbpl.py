@@ -10,10 +10,12 @@ from __future__ import annotations
 import pytest
 
 from corpus import vbpl_rows
+from paths import VBPL
 from ingest.parser import parse
 from truth import matches, matches_abridged
 
-LEVELS = {"ref": 0.994, "doc_type": 1.0, "subject": 0.72, "subject, cut titles": 0.84}
+LEVELS = {"ref": 0.994, "doc_type": 1.0, "subject": 0.72, "subject, cut titles": 0.84,
+          "subject, cut titles, cased": 0.74}
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,8 @@ def scored() -> dict[str, list[tuple[str, bool]]]:
             out["subject"].append((row["file"], matches("subject", record.subject, row["subject"])))
             out["subject, cut titles"].append(
                 (row["file"], matches_abridged("subject", record.subject, row["subject"])))
+            out["subject, cut titles, cased"].append((row["file"], matches_abridged(
+                "subject", record.subject, row["subject"], cased=True)))
     return out
 
 
@@ -39,3 +43,26 @@ def test_vbpl_accuracy_holds(scored, name):
 
 def test_vbpl_set_is_whole():
     assert len(vbpl_rows()) == 503
+
+
+def _subject(name: str) -> str | None:
+    return parse((VBPL / "text" / f"{name}.txt").read_text(encoding="utf-8")).subject
+
+
+@pytest.mark.parametrize("name, part", [
+    ("doc_000395", "của Thông tư số 15/2014/TT-BTNMT ngày 24 tháng 3 năm 2014 của Bộ trưởng Bộ "
+                   "Tài nguyên và Môi trường quy định"),
+    ("doc_000489", "các điểm đ, h, i, k khoản 1 điều 12a Nghị định số 05/2011/NĐ-CP"),
+    ("doc_000392", "tại Việt Nam của các tổ chức phi chính phủ nước ngoài"),
+    ("doc_000543", "một số điều của Luật Tham gia lực lượng gìn giữ hòa bình"),
+])
+def test_a_title_printed_in_capitals_is_written_back_in_running_case(name, part):
+    subject = _subject(name)
+    assert subject is not None and part in subject, subject
+
+
+@pytest.mark.parametrize("name, end", [("doc_000115", "thuộc phạm vi quản lý của Bộ Quốc phòng"),
+                                       ("doc_000432", "hoặc liên tịch ban hành")])
+def test_a_subject_ends_where_the_preamble_starts_on_its_line(name, end):
+    subject = _subject(name)
+    assert subject is not None and subject.endswith(end), subject

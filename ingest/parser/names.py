@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from .doctypes import NATIONAL_ISSUERS
+from .doctypes import NAME_ONLY_TYPES, NATIONAL_ISSUERS, TYPE_NAMES
 from .layout import fold_aligned as fold
 
-__all__ = ["organ_case", "title_case", "is_organ_start", "is_title_line", "read_title",
+__all__ = ["organ_case", "title_case", "running_case", "keeps_capitals", "is_organ_start", "is_title_line", "read_title",
            "person_name", "strip_rank", "SURNAMES", "organ_head", "known_body", "title_head"]
 
 # Fixed spellings of central bodies and proper nouns inside names (folded → written).
@@ -144,6 +144,52 @@ def organ_case(name: str) -> str:
     for written in _FIXED.values():
         text = re.sub(r"(?i)\b" + re.escape(written) + r"\b", written, text)
     return text
+
+
+_SYMBOL = re.compile(r"[A-ZĐ]+(?:[-/][A-ZĐ]+)+")  # "TT-BTC", "TTLT/BNG"
+# Written the same in running text whatever the case around them. Longest first; "Chính
+# phủ" is no body's name in "tổ chức phi chính phủ".
+_PROPER = sorted({*NATIONAL_ISSUERS.values(), *_FIXED.values(), "Việt Nam"}, key=len, reverse=True)
+_PROPER_RE = re.compile(r"(?<!\w)(?<!phi )(%s)(?!\w)" % "|".join(map(re.escape, _PROPER)),
+                        re.IGNORECASE)
+_PROPER_OF = {name.lower(): name for name in _PROPER}
+# A type named with its number: "Thông tư số 15/2014/TT-BTNMT".
+_NUMBERED = sorted({*TYPE_NAMES.values(), *NAME_ONLY_TYPES}, key=len, reverse=True)
+_NUMBERED_RE = re.compile(r"(?<!\w)(%s)(?= số \d)" % "|".join(map(re.escape, _NUMBERED)),
+                          re.IGNORECASE)
+# A law named after the articles it details: "một số điều của Luật Việc làm".
+_LAW_RE = re.compile(r"(?<!\w)(điều của|thi hành|hướng dẫn) luật (?!sư\b)(\w)")
+# A position held in a body named after it: "Bộ trưởng Bộ Tài chính".
+_HEADS_RE = re.compile(r"(?<!\w)(bộ trưởng|thống đốc|thủ tướng|chủ tịch|tổng kiểm toán|chánh án"
+                       r"|viện trưởng|tổng thanh tra)(?= [A-ZĐÀ-Ỹ])")
+
+
+def keeps_capitals(word: str) -> bool:
+    """A document number, a code or an acronym, written in capitals in any text.
+
+    >>> [keeps_capitals(w) for w in ("05/2011/NĐ-CP,", "TT-BTC", "COVID-19", "UBND", "KINH")]
+    [True, True, True, True, False]
+    """
+    core = word.strip("()[],.;:\"'“”")
+    return (any(c.isdigit() for c in core) and any(c.isalpha() for c in core)) \
+        or _SYMBOL.fullmatch(core) is not None or fold(core) in _KEEP_UPPER
+
+
+def running_case(text: str) -> str:
+    """A title printed in capitals, in the case of running text: a sentence, with numbers,
+    codes and acronyms in capitals and the names of central bodies as they are written.
+
+    >>> running_case("SỬA ĐỔI THÔNG TƯ SỐ 15/2014/TT-BTNMT CỦA BỘ TRƯỞNG BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG")
+    'Sửa đổi Thông tư số 15/2014/TT-BTNMT của Bộ trưởng Bộ Tài nguyên và Môi trường'
+    >>> running_case("HƯỚNG DẪN THI HÀNH LUẬT VIỆC LÀM TẠI VIỆT NAM VÀ CÁC TỔ CHỨC PHI CHÍNH PHỦ")
+    'Hướng dẫn thi hành Luật Việc làm tại Việt Nam và các tổ chức phi chính phủ'
+    """
+    text = " ".join(w if keeps_capitals(w) else w.lower() for w in text.split(" "))
+    text = _PROPER_RE.sub(lambda m: _PROPER_OF.get(m[1].lower(), m[1]), text)
+    text = _NUMBERED_RE.sub(lambda m: _cap(m[1]), text)
+    text = _LAW_RE.sub(lambda m: f"{m[1]} Luật {m[2].upper()}", text)
+    text = _HEADS_RE.sub(lambda m: _cap(m[1]), text)
+    return _cap(text)
 
 
 def title_case(title: str) -> str:

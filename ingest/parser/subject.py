@@ -11,7 +11,7 @@ import re
 from .bodies import group_bodies
 from .doctypes import NAME_ONLY_TYPES, type_from_name
 from .layout import fold_aligned as fold
-from .names import known_body, organ_head, title_head
+from .names import keeps_capitals, known_body, organ_head, running_case, title_head
 from .stream import Tokens, is_caps
 
 __all__ = ["find_title", "subject_words", "after_title", "sentence"]
@@ -93,6 +93,9 @@ def subject_words(tokens: Tokens, i: int) -> tuple[list[str], int]:
         if not upper and is_caps(word) and not _acronym(word) \
                 and j + 1 < len(tokens) and tokens.free(j + 1) and is_caps(tokens.words[j + 1]):
             break
+        if word == "Căn" and out and j + 1 < len(tokens) \
+                and tokens.words[j + 1].rstrip(":") == "cứ":
+            break  # the preamble ("Căn cứ Luật …") right after a title on one line
         if not (word in ("-", "–", "•") and out and out[-1].endswith(",")):
             out.append(word)  # "phòng, / - chống dịch": a speck at a line start, no dash
         j += 1
@@ -116,15 +119,21 @@ def _strip_authority(words: list[str], bodies: list[str]) -> list[str]:
     return words
 
 
+def _in_capitals(words: list[str]) -> bool:
+    """Words printed in capitals: every word of two letters or more is, but numbers, codes
+    and the letters of points ("ĐIỂM đ, h KHOẢN 1 ĐIỀU 12a")."""
+    lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2 and not keeps_capitals(w)]
+    return bool(lettered) and all(is_caps(w) for w in lettered)
+
+
 def sentence(words: list[str], code: str | None) -> str | None:
     text = " ".join(" ".join(words).split()).strip(" .;,:-–")
     # A number the page broke after a separator ("01/2001/" / "TTLT/" / "BNG-TCBĐ").
     text = re.sub(r"(?<=\w[/-])\s+(?=[A-ZĐ0-9])", "", text)
     if not text:
         return None
-    if is_caps(text.replace(" ", "")) or all(is_caps(w) or not any(c.isalpha() for c in w)
-                                             for w in words):
-        text = text[:1] + text[1:].lower()
+    if _in_capitals(text.split()):
+        text = running_case(text)
         if code in NAME_ONLY_TYPES:
             text = code + " " + text[:1].lower() + text[1:]
     return text
