@@ -10,8 +10,9 @@ import re
 from .doctypes import NAME_ONLY_TYPES, NATIONAL_ISSUERS, TYPE_NAMES
 from .layout import fold_aligned as fold
 
-__all__ = ["organ_case", "title_case", "running_case", "keeps_capitals", "is_organ_start", "is_title_line", "read_title",
-           "person_name", "strip_rank", "SURNAMES", "organ_head", "known_body", "title_head"]
+__all__ = ["organ_case", "title_case", "running_case", "keeps_capitals", "is_organ_start",
+           "is_title_line", "read_title", "person_name", "strip_rank", "SURNAMES", "organ_head",
+           "known_body", "title_head"]
 
 # Fixed spellings of central bodies and proper nouns inside names (folded → written).
 _FIXED = {
@@ -161,7 +162,7 @@ _NUMBERED_RE = re.compile(r"(?<!\w)(%s)(?= số \d)" % "|".join(map(re.escape, _
 _LAW_RE = re.compile(r"(?<!\w)(điều của|thi hành|hướng dẫn) luật (?!sư\b)(\w)")
 # A position held in a body named after it: "Bộ trưởng Bộ Tài chính".
 _HEADS_RE = re.compile(r"(?<!\w)(bộ trưởng|thống đốc|thủ tướng|chủ tịch|tổng kiểm toán|chánh án"
-                       r"|viện trưởng|tổng thanh tra)(?= [A-ZĐÀ-Ỹ])")
+                       r"|viện trưởng|tổng thanh tra) (?=\w)")
 
 
 def keeps_capitals(word: str) -> bool:
@@ -183,12 +184,14 @@ def running_case(text: str) -> str:
     'Sửa đổi Thông tư số 15/2014/TT-BTNMT của Bộ trưởng Bộ Tài nguyên và Môi trường'
     >>> running_case("HƯỚNG DẪN THI HÀNH LUẬT VIỆC LÀM TẠI VIỆT NAM VÀ CÁC TỔ CHỨC PHI CHÍNH PHỦ")
     'Hướng dẫn thi hành Luật Việc làm tại Việt Nam và các tổ chức phi chính phủ'
+    >>> running_case("QUY ĐỊNH CHỨC DANH CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ, PHÒNG, CHỐNG COVID-19")
+    'Quy định chức danh chủ tịch ủy ban nhân dân xã, phòng, chống COVID-19'
     """
     text = " ".join(w if keeps_capitals(w) else w.lower() for w in text.split(" "))
     text = _PROPER_RE.sub(lambda m: _PROPER_OF.get(m[1].lower(), m[1]), text)
     text = _NUMBERED_RE.sub(lambda m: _cap(m[1]), text)
     text = _LAW_RE.sub(lambda m: f"{m[1]} Luật {m[2].upper()}", text)
-    text = _HEADS_RE.sub(lambda m: _cap(m[1]), text)
+    text = _HEADS_RE.sub(lambda m: _cap(m[0]) if text[m.end()].isupper() else m[0], text)
     return _cap(text)
 
 
