@@ -308,6 +308,15 @@ def test_corpus_field_accuracy(corpus_records, field):
     assert accuracy >= THRESHOLDS[field], sorted(n for n, ok in results.items() if not ok)
 
 
+def test_corpus_subjects_are_as_right_with_their_case(corpus_records):
+    # A title printed in capitals keeps its numbers and names written back (the amending
+    # law 51/2024/QH15 keeps "Luật sửa đổi" as its name is written).
+    results = {name: matches("subject", rec.subject, truth["subject"], cased=True)
+               for name, (truth, rec) in corpus_records.items()}
+    accuracy = sum(results.values()) / len(results)
+    assert accuracy >= THRESHOLDS["subject"], sorted(n for n, ok in results.items() if not ok)
+
+
 @pytest.mark.parametrize("field", ["ref", "date", "issuer", "doc_type_name", "signer"])
 def test_corpus_exact_on_every_text_layer_pdf(corpus_records, field):
     wrong = [(name, getattr(rec, field), truth[field])

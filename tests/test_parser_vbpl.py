@@ -54,7 +54,9 @@ def _subject(name: str) -> str | None:
                    "Tài nguyên và Môi trường quy định"),
     ("doc_000489", "các điểm đ, h, i, k khoản 1 điều 12a Nghị định số 05/2011/NĐ-CP"),
     ("doc_000392", "tại Việt Nam của các tổ chức phi chính phủ nước ngoài"),
-    ("doc_000543", "một số điều của Luật Tham gia lực lượng gìn giữ hòa bình"),
+    ("doc_000543", "một số điều của Luật Tham gia lực lượng gìn giữ hòa bình của Liên hợp quốc"),
+    ("doc_000066", "khen thưởng và Nghị định 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ"),
+    ("doc_000424", "Luật Hàng không dân dụng Việt Nam"),
 ])
 def test_a_title_printed_in_capitals_is_written_back_in_running_case(name, part):
     subject = _subject(name)

@@ -150,16 +150,18 @@ def organ_case(name: str) -> str:
 _SYMBOL = re.compile(r"[A-ZĐ]+(?:[-/][A-ZĐ]+)+")  # "TT-BTC", "TTLT/BNG"
 # Written the same in running text whatever the case around them. Longest first; "Chính
 # phủ" is no body's name in "tổ chức phi chính phủ".
-_PROPER = sorted({*NATIONAL_ISSUERS.values(), *_FIXED.values(), "Việt Nam"}, key=len, reverse=True)
+_PROPER = sorted({*NATIONAL_ISSUERS.values(), *_FIXED.values(), "Việt Nam", "Liên hợp quốc"},
+                 key=len, reverse=True)
 _PROPER_RE = re.compile(r"(?<!\w)(?<!phi )(%s)(?!\w)" % "|".join(map(re.escape, _PROPER)),
                         re.IGNORECASE)
 _PROPER_OF = {name.lower(): name for name in _PROPER}
-# A type named with its number: "Thông tư số 15/2014/TT-BTNMT".
+# A type named with its number: "Thông tư số 15/2014/TT-BTNMT", "Nghị định 152/2025/NĐ-CP".
 _NUMBERED = sorted({*TYPE_NAMES.values(), *NAME_ONLY_TYPES}, key=len, reverse=True)
-_NUMBERED_RE = re.compile(r"(?<!\w)(%s)(?= số \d)" % "|".join(map(re.escape, _NUMBERED)),
+_NUMBERED_RE = re.compile(r"(?<!\w)(%s)(?= số \d| \d+/)" % "|".join(map(re.escape, _NUMBERED)),
                           re.IGNORECASE)
-# A law named after the articles it details: "một số điều của Luật Việc làm".
-_LAW_RE = re.compile(r"(?<!\w)(điều của|thi hành|hướng dẫn) luật (?!sư\b)(\w)")
+# A law named after the articles it details or as what is carried out: "một số điều của
+# Luật Việc làm" (not "luật sư", "luật pháp", "luật lệ").
+_LAW_RE = re.compile(r"(?<!\w)(điều của|thi hành|hướng dẫn|thực hiện) luật (?!(?:sư|pháp|lệ)\b)(\w)")
 # A position held in a body named after it: "Bộ trưởng Bộ Tài chính".
 _HEADS_RE = re.compile(r"(?<!\w)(bộ trưởng|thống đốc|thủ tướng|chủ tịch|tổng kiểm toán|chánh án"
                        r"|viện trưởng|tổng thanh tra) (?=\w)")

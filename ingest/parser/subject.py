@@ -135,7 +135,11 @@ def sentence(words: list[str], code: str | None) -> str | None:
     if _in_capitals(text.split()):
         text = running_case(text)
         if code in NAME_ONLY_TYPES:
-            text = code + " " + text[:1].lower() + text[1:]
+            # A law's name starts with a capital ("Luật Hàng không dân dụng Việt Nam"), but
+            # not an amending law's ("Luật sửa đổi, bổ sung một số điều của …").
+            named = code in ("Luật", "Bộ luật", "Pháp lệnh") \
+                and not fold(text).startswith(("sua doi", "bo sung"))
+            text = code + " " + (text if named else text[:1].lower() + text[1:])
     return text
 
 
