@@ -57,6 +57,7 @@ def _subject(name: str) -> str | None:
     ("doc_000543", "một số điều của Luật Tham gia lực lượng gìn giữ hòa bình của Liên hợp quốc"),
     ("doc_000066", "khen thưởng và Nghị định 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ"),
     ("doc_000424", "Luật Hàng không dân dụng Việt Nam"),
+    ("doc_000257", "tỉnh Quảng Ninh và khu vực quản lý của Cảng vụ Hàng hải Quảng Ninh"),
 ])
 def test_a_title_printed_in_capitals_is_written_back_in_running_case(name, part):
     subject = _subject(name)

@@ -167,6 +167,33 @@ _HEADS_RE = re.compile(r"(?<!\w)(bộ trưởng|thống đốc|thủ tướng|ch
                        r"|viện trưởng|tổng thanh tra) (?=\w)")
 
 
+# Provinces and centrally run cities (the 63 before the 2025 mergers hold every name since).
+_PROVINCES = (
+    "Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế", "Thừa Thiên Huế",
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre",
+    "Bình Định", "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Đắk Lắk",
+    "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam",
+    "Hà Tĩnh", "Hải Dương", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang",
+    "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An",
+    "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi",
+    "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên",
+    "Thanh Hóa", "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+)
+# Only after the word that says it is a place: "hòa bình" alone is peace.
+_PLACE_RE = re.compile(r"(?<!\w)(?:tinh|thanh pho|thu do|cang vu hang hai) (%s)(?!\w)" % "|".join(
+    sorted((re.escape(fold(p).lower()) for p in _PROVINCES), key=len, reverse=True)))
+
+
+def _places(text: str) -> str:
+    """Capitalise the provinces named in lower-case running text (matched folded, so any
+    tone placement or Đ/Ð matches)."""
+    out, at = [], 0
+    for m in _PLACE_RE.finditer(fold(text)):
+        out += [text[at:m.start(1)], " ".join(_cap(w) for w in text[m.start(1):m.end(1)].split(" "))]
+        at = m.end(1)
+    return "".join(out) + text[at:]
+
+
 def keeps_capitals(word: str) -> bool:
     """A document number, a code or an acronym, written in capitals in any text.
 
@@ -186,6 +213,8 @@ def running_case(text: str) -> str:
     'Sửa đổi Thông tư số 15/2014/TT-BTNMT của Bộ trưởng Bộ Tài nguyên và Môi trường'
     >>> running_case("HƯỚNG DẪN THI HÀNH LUẬT VIỆC LÀM TẠI VIỆT NAM VÀ CÁC TỔ CHỨC PHI CHÍNH PHỦ")
     'Hướng dẫn thi hành Luật Việc làm tại Việt Nam và các tổ chức phi chính phủ'
+    >>> running_case("CẢNG VỤ HÀNG HẢI QUẢNG NINH, TỈNH HÒA BÌNH; GIỮ GÌN HÒA BÌNH")
+    'Cảng vụ Hàng hải Quảng Ninh, tỉnh Hòa Bình; giữ gìn hòa bình'
     >>> running_case("QUY ĐỊNH CHỨC DANH CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ, PHÒNG, CHỐNG COVID-19")
     'Quy định chức danh chủ tịch ủy ban nhân dân xã, phòng, chống COVID-19'
     """
@@ -194,6 +223,9 @@ def running_case(text: str) -> str:
     text = _NUMBERED_RE.sub(lambda m: _cap(m[1]), text)
     text = _LAW_RE.sub(lambda m: f"{m[1]} Luật {m[2].upper()}", text)
     text = _HEADS_RE.sub(lambda m: _cap(m[0]) if text[m.end()].isupper() else m[0], text)
+    text = _places(text)
+    text = re.sub(r"(?<!\w)cảng vụ hàng hải (?=\w)",
+                  lambda m: "Cảng vụ Hàng hải " if text[m.end()].isupper() else m[0], text)
     return _cap(text)
 
 
