@@ -150,8 +150,8 @@ def organ_case(name: str) -> str:
 _SYMBOL = re.compile(r"[A-ZĐ]+(?:[-/][A-ZĐ]+)+")  # "TT-BTC", "TTLT/BNG"
 # Written the same in running text whatever the case around them. Longest first; "Chính
 # phủ" is no body's name in "tổ chức phi chính phủ".
-_PROPER = sorted({*NATIONAL_ISSUERS.values(), *_FIXED.values(), "Việt Nam", "Liên hợp quốc"},
-                 key=len, reverse=True)
+_PROPER = sorted({*NATIONAL_ISSUERS.values(), *_FIXED.values(), "Việt Nam", "Liên hợp quốc",
+                  "Hoa Kỳ", "Kho bạc Nhà nước", "Quân đội nhân dân Việt Nam"}, key=len, reverse=True)
 _PROPER_RE = re.compile(r"(?<!\w)(?<!phi )(%s)(?!\w)" % "|".join(map(re.escape, _PROPER)),
                         re.IGNORECASE)
 _PROPER_OF = {name.lower(): name for name in _PROPER}
@@ -162,6 +162,9 @@ _NUMBERED_RE = re.compile(r"(?<!\w)(%s)(?= số \d| \d+/)" % "|".join(map(re.esc
 # A law named after the articles it details or as what is carried out: "một số điều của
 # Luật Việc làm" (not "luật sư", "luật pháp", "luật lệ").
 _LAW_RE = re.compile(r"(?<!\w)(điều của|thi hành|hướng dẫn|thực hiện) luật (?!(?:sư|pháp|lệ)\b)(\w)")
+# An article or chapter with its number ("Điều 23", "Chương II"; a "khoản" stays lower case),
+# a legislature's number ("khóa XV").
+_NUMBERED_PART_RE = re.compile(r"(?<!\w)(điều|chương|khóa|khoá) (\d\w*|[ivxlc]+)(?!\w)")
 # A position held in a body named after it: "Bộ trưởng Bộ Tài chính".
 _HEADS_RE = re.compile(r"(?<!\w)(bộ trưởng|thống đốc|thủ tướng|chủ tịch|tổng kiểm toán|chánh án"
                        r"|viện trưởng|tổng thanh tra) (?=\w)")
@@ -205,6 +208,14 @@ def keeps_capitals(word: str) -> bool:
         or _SYMBOL.fullmatch(core) is not None or fold(core) in _KEEP_UPPER
 
 
+def _numbered_part(m: re.Match[str], text: str) -> str:
+    head, number = m[1], m[2]
+    if number in ("vi", "xi", "li") and re.match(r" \w", text[m.end():]):
+        return m[0]  # a syllable: "điều vi phạm", "xi măng"
+    return f"{head if head.startswith('kh') else _cap(head)} " \
+           f"{number if number[0].isdigit() else number.upper()}"
+
+
 def running_case(text: str) -> str:
     """A title printed in capitals, in the case of running text: a sentence, with numbers,
     codes and acronyms in capitals and the names of central bodies as they are written.
@@ -215,6 +226,10 @@ def running_case(text: str) -> str:
     'Hướng dẫn thi hành Luật Việc làm tại Việt Nam và các tổ chức phi chính phủ'
     >>> running_case("CẢNG VỤ HÀNG HẢI QUẢNG NINH, TỈNH HÒA BÌNH; GIỮ GÌN HÒA BÌNH")
     'Cảng vụ Hàng hải Quảng Ninh, tỉnh Hòa Bình; giữ gìn hòa bình'
+    >>> running_case("HƯỚNG DẪN KHOẢN 1 ĐIỀU 12A, CHƯƠNG II VÀ MỘT SỐ ĐIỀU, QUỐC HỘI KHÓA XV")
+    'Hướng dẫn khoản 1 Điều 12A, Chương II và một số điều, Quốc hội khóa XV'
+    >>> running_case("CHƯƠNG VI, NHỮNG ĐIỀU VI PHẠM")
+    'Chương VI, những điều vi phạm'
     >>> running_case("QUY ĐỊNH CHỨC DANH CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ, PHÒNG, CHỐNG COVID-19")
     'Quy định chức danh chủ tịch ủy ban nhân dân xã, phòng, chống COVID-19'
     """
@@ -222,6 +237,7 @@ def running_case(text: str) -> str:
     text = _PROPER_RE.sub(lambda m: _PROPER_OF.get(m[1].lower(), m[1]), text)
     text = _NUMBERED_RE.sub(lambda m: _cap(m[1]), text)
     text = _LAW_RE.sub(lambda m: f"{m[1]} Luật {m[2].upper()}", text)
+    text = _NUMBERED_PART_RE.sub(lambda m: _numbered_part(m, text), text)
     text = _HEADS_RE.sub(lambda m: _cap(m[0]) if text[m.end()].isupper() else m[0], text)
     text = _places(text)
     text = re.sub(r"(?<!\w)cảng vụ hàng hải (?=\w)",
