@@ -376,23 +376,29 @@ class WhooshEngine:
     def _write(self, changes: Iterable[Fields | str], procs: int, replace: bool) -> int:
         _ARMED.on = procs > 1
         before = {p.pid for p in multiprocessing.active_children()}
+        adding = None
         try:
             # Jobs of a quarter of the smallest batch written in parallel: every worker
             # starts early and has several.
             jobs = max(1, self.settings.index_parallel_min_docs // (2 * procs))
-            writer = self._ix.writer(procs=procs, multisegment=procs > 1, batchsize=jobs,
-                                     limitmb=self.settings.index_memory_mb)
-            count = _commit(writer, changes, replace)
+            writer = adding = self._ix.writer(procs=procs, multisegment=procs > 1,
+                                              batchsize=jobs, limitmb=self.settings.index_memory_mb)
+            count = _add(writer, changes, replace)
+            adding = None
+            writer.commit()
             self._save_postings(procs)
             return count
         except BaseException:
             # Whoosh's cancel() does not reach its worker processes, which would go on
-            # writing into a folder being deleted, or wait for work and keep this
-            # process from exiting.
+            # writing into a folder being deleted (and race the cancel's removal of their
+            # job files), or wait for work and keep this process from exiting: they go
+            # first, then what was added is cancelled.
             for child in multiprocessing.active_children():
                 if child.pid not in before:
                     child.kill()
                     child.join()
+            if adding is not None:
+                adding.cancel()
             raise
         finally:
             _ARMED.on = False
@@ -533,23 +539,18 @@ def _save_segment_postings(folder: Path, key: str, ix=None) -> None:
                 SegmentPostings.build(reader, _POSTING_FIELDS, folder / "postings", key)
 
 
-def _commit(writer, changes: Iterable[Fields | str], replace: bool) -> int:
-    """Write ``changes`` and commit, or cancel everything if they raise."""
+def _add(writer, changes: Iterable[Fields | str], replace: bool) -> int:
+    """Hand ``changes`` to the writer; how many documents it was given."""
     count = 0
-    try:
-        for change in changes:
-            if isinstance(change, str):
-                writer.delete_by_term("id", change)
-                continue
-            if replace:
-                writer.update_document(**_document(change))
-            else:
-                writer.add_document(**_document(change))
-            count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    for change in changes:
+        if isinstance(change, str):
+            writer.delete_by_term("id", change)
+            continue
+        if replace:
+            writer.update_document(**_document(change))
+        else:
+            writer.add_document(**_document(change))
+        count += 1
     return count
 
 
