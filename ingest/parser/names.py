@@ -166,8 +166,9 @@ _LAW_RE = re.compile(r"(?<!\w)(điều của|thi hành|hướng dẫn|thực hi�
 # a legislature's number ("khóa XV").
 _NUMBERED_PART_RE = re.compile(r"(?<!\w)(điều|chương|khóa|khoá) (\d\w*|[ivxlc]+)(?!\w)")
 # A position held in a body named after it: "Bộ trưởng Bộ Tài chính".
-_HEADS_RE = re.compile(r"(?<!\w)(bộ trưởng|thống đốc|thủ tướng|chủ tịch|tổng kiểm toán|chánh án"
-                       r"|viện trưởng|tổng thanh tra) (?=\w)")
+_HEADS_RE = re.compile(r"(?<!\w)(%s) (?=\w)" % "|".join(
+    re.escape(t.lower()) for t in sorted(_TITLES_WRITTEN, key=len, reverse=True)))
+_HEAD_OF = {t.lower(): t for t in _TITLES_WRITTEN}
 
 
 # Provinces and centrally run cities (the 63 before the 2025 mergers hold every name since).
@@ -238,7 +239,7 @@ def running_case(text: str) -> str:
     text = _NUMBERED_RE.sub(lambda m: _cap(m[1]), text)
     text = _LAW_RE.sub(lambda m: f"{m[1]} Luật {m[2].upper()}", text)
     text = _NUMBERED_PART_RE.sub(lambda m: _numbered_part(m, text), text)
-    text = _HEADS_RE.sub(lambda m: _cap(m[0]) if text[m.end()].isupper() else m[0], text)
+    text = _HEADS_RE.sub(lambda m: f"{_HEAD_OF[m[1]]} " if text[m.end()].isupper() else m[0], text)
     text = _places(text)
     text = re.sub(r"(?<!\w)cảng vụ hàng hải (?=\w)",
                   lambda m: "Cảng vụ Hàng hải " if text[m.end()].isupper() else m[0], text)
