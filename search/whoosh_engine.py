@@ -387,6 +387,7 @@ class WhooshEngine:
             adding = None
             writer.commit()
             self._save_postings(procs)
+            _check_workers(writer)  # Whoosh commits without the segment of a worker that died
             return count
         except BaseException:
             # Whoosh's cancel() does not reach its worker processes, which would go on
@@ -539,10 +540,21 @@ def _save_segment_postings(folder: Path, key: str, ix=None) -> None:
                 SegmentPostings.build(reader, _POSTING_FIELDS, folder / "postings", key)
 
 
+def _check_workers(writer) -> None:
+    """Raise if one of a multi-process writer's workers died (killed, out of memory, a full
+    disk): Whoosh itself goes on without its documents, and waits for ever to hand work
+    to workers that are all dead."""
+    died = [task.exitcode for task in getattr(writer, "tasks", ()) if task.exitcode]
+    if died:
+        raise StorageError(f"a process writing the search index died (exit code {died[0]}); "
+                           "its documents are indexed again by the next write or `vanthu reindex`")
+
+
 def _add(writer, changes: Iterable[Fields | str], replace: bool) -> int:
     """Hand ``changes`` to the writer; how many documents it was given."""
     count = 0
     for change in changes:
+        _check_workers(writer)
         if isinstance(change, str):
             writer.delete_by_term("id", change)
             continue

@@ -7,6 +7,7 @@ import ast
 import os
 import random
 import re
+import signal
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -14,13 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from archive.errors import QueryError
+from archive.errors import QueryError, StorageError
 from archive.record import Record
 from archive.settings import Settings
 from ingest.parser import parse
 from search import Index
 from search.analysis import BREAK, WORD, fold, indexable, syllables
 from search.fields import fields_of
+from search import whoosh_engine
 from search.whoosh_engine import Spellings, Syllables
 
 from paths import ROOT, VBPL
@@ -293,3 +295,27 @@ def test_whoosh_holds_no_file_of_a_replaced_generation(tmp_path, records):
         assert held and held <= current, held - current
     ix.close()
     assert not _files_held(tmp_path)
+
+
+def test_a_whoosh_worker_that_dies_fails_the_write_instead_of_losing_its_documents(
+        tmp_path, monkeypatch):
+    """A worker process killed while it indexes (the kernel's out-of-memory killer, say):
+    Whoosh would commit without its segment. Here one worker is killed, for real, when it
+    reaches one marked document; only the workers analyse, so the caller survives."""
+    class KilledAt(whoosh_engine._Words):
+        def __init__(self, value: str):
+            if "xyzzy" in value:
+                os.kill(os.getpid(), signal.SIGKILL)
+            super().__init__(value)
+
+    records = [Record(id=f"d{n}", text=f"văn bản số {n}" + (" xyzzy" if n == 30 else ""))
+               for n in range(60)]
+    ix = Index(tmp_path / "index", engine="whoosh", settings=Settings(index_parallel_min_docs=10))
+    ix.add(Record(id="before", text="một"))
+    monkeypatch.setattr(whoosh_engine, "_Words", KilledAt)
+    with pytest.raises(StorageError, match="died"):
+        ix.rebuild(records, procs=2)
+    assert ix.ids() == {"before"}  # the failed rebuild left the index as it was
+    monkeypatch.undo()
+    assert ix.rebuild(records, procs=2) == 60
+    assert ix.doc_count() == 60 and ix.search('"van ban so 30"').total == 1
