@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
@@ -30,6 +31,8 @@ import zlib
 from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -383,9 +386,10 @@ class WhooshEngine:
             jobs = max(1, self.settings.index_parallel_min_docs // (2 * procs))
             writer = adding = self._ix.writer(procs=procs, multisegment=procs > 1,
                                               batchsize=jobs, limitmb=self.settings.index_memory_mb)
-            count = _add(writer, changes, replace)
-            adding = None
-            writer.commit()
+            with _watched(writer):
+                count = _add(writer, changes, replace)
+                adding = None
+                writer.commit()
             self._save_postings(procs)
             _check_workers(writer)  # Whoosh commits without the segment of a worker that died
             return count
@@ -412,8 +416,14 @@ class WhooshEngine:
         keys = {s.segment_id() for s in _segments(self._ix) if s.doc_count_all()}
         missing = [k for k in keys if not (self.postings / f"{k}.json").exists()]
         if procs > 1 and len(missing) > 1:
-            with multiprocessing.get_context("fork").Pool(min(procs, len(missing))) as pool:
-                pool.starmap(_save_segment_postings, [(self.folder, k) for k in missing])
+            # An executor, not a Pool: a pool whose worker is killed waits for its task for ever.
+            try:
+                with ProcessPoolExecutor(min(procs, len(missing)),
+                                         mp_context=multiprocessing.get_context("fork")) as pool:
+                    list(pool.map(_save_segment_postings, [self.folder] * len(missing), missing))
+            except BrokenProcessPool:
+                raise StorageError("a process saving the search index's postings died; the "
+                                   "next use of the index saves them again") from None
         else:
             for key in missing:
                 _save_segment_postings(self.folder, key, self._ix)
@@ -548,6 +558,35 @@ def _check_workers(writer) -> None:
     if died:
         raise StorageError(f"a process writing the search index died (exit code {died[0]}); "
                            "its documents are indexed again by the next write or `vanthu reindex`")
+
+
+@contextmanager
+def _watched(writer) -> Iterator[None]:
+    """While work is handed to a multi-process writer: once a worker has died, empty its
+    job queue now and then, so that a hand-over waiting for room in it (Whoosh's has no
+    timeout) returns, and the next check of the workers raises."""
+    tasks, jobs = getattr(writer, "tasks", None), getattr(writer, "jobqueue", None)
+    if tasks is None or jobs is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            if any(task.exitcode for task in list(tasks)):
+                try:
+                    while True:
+                        jobs.get_nowait()
+                except queue.Empty:
+                    pass
+
+    watcher = threading.Thread(target=watch, name="whoosh-workers", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _add(writer, changes: Iterable[Fields | str], replace: bool) -> int:

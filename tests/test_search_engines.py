@@ -297,25 +297,49 @@ def test_whoosh_holds_no_file_of_a_replaced_generation(tmp_path, records):
     assert not _files_held(tmp_path)
 
 
-def test_a_whoosh_worker_that_dies_fails_the_write_instead_of_losing_its_documents(
-        tmp_path, monkeypatch):
-    """A worker process killed while it indexes (the kernel's out-of-memory killer, say):
-    Whoosh would commit without its segment. Here one worker is killed, for real, when it
-    reaches one marked document; only the workers analyse, so the caller survives."""
-    class KilledAt(whoosh_engine._Words):
-        def __init__(self, value: str):
-            if "xyzzy" in value:
-                os.kill(os.getpid(), signal.SIGKILL)
-            super().__init__(value)
+class _KilledAt(whoosh_engine._Words):
+    """The words of a value, but the process dies, for real, at one marked "xyzzy": only
+    the workers of a multi-process write analyse, so a worker dies and the caller lives."""
 
-    records = [Record(id=f"d{n}", text=f"văn bản số {n}" + (" xyzzy" if n == 30 else ""))
-               for n in range(60)]
+    def __init__(self, value: str):
+        if "xyzzy" in value:
+            os.kill(os.getpid(), signal.SIGKILL)
+        super().__init__(value)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("marked", [{30}, set(range(10, 400))], ids=["one worker", "every worker"])
+def test_a_whoosh_worker_that_dies_fails_the_write_instead_of_losing_its_documents(
+        tmp_path, monkeypatch, marked):
+    """A worker process killed while it indexes (the kernel's out-of-memory killer, a full
+    disk): Whoosh commits without its segment, and once every worker is dead it waits for
+    ever for room in their job queue."""
+    records = [Record(id=f"d{n}", text=f"văn bản số {n}" + (" xyzzy" if n in marked else ""))
+               for n in range(400)]
     ix = Index(tmp_path / "index", engine="whoosh", settings=Settings(index_parallel_min_docs=10))
     ix.add(Record(id="before", text="một"))
-    monkeypatch.setattr(whoosh_engine, "_Words", KilledAt)
+    monkeypatch.setattr(whoosh_engine, "_Words", _KilledAt)
     with pytest.raises(StorageError, match="died"):
         ix.rebuild(records, procs=2)
     assert ix.ids() == {"before"}  # the failed rebuild left the index as it was
     monkeypatch.undo()
-    assert ix.rebuild(records, procs=2) == 60
-    assert ix.doc_count() == 60 and ix.search('"van ban so 30"').total == 1
+    assert ix.rebuild(records, procs=2) == 400
+    assert ix.doc_count() == 400 and ix.search('"van ban so 30"').total == 1
+
+
+def _killed_saving_postings(folder: Path, key: str, ix=None) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.timeout(120)
+def test_a_killed_whoosh_postings_worker_fails_the_write(tmp_path, monkeypatch):
+    """The segments' postings are saved by worker processes too: one killed there makes the
+    write fail (a process pool would wait for its task for ever); the next open of the
+    index saves what is missing."""
+    records = [Record(id=f"d{n}", text=f"văn bản số {n}") for n in range(100)]
+    ix = Index(tmp_path / "index", engine="whoosh", settings=Settings(index_parallel_min_docs=10))
+    monkeypatch.setattr(whoosh_engine, "_save_segment_postings", _killed_saving_postings)
+    with pytest.raises(StorageError):
+        ix.rebuild(records, procs=2)
+    monkeypatch.undo()
+    assert ix.rebuild(records, procs=2) == 100 and ix.search("van ban").total == 100
