@@ -23,12 +23,14 @@ RUNNING_HEADER = re.compile(
     r"(?:^\d{1,4}\s+)?CÔNG\s*BÁO\s*/\s*Số[^/\n]{0,20}/\s*Ngày\s*(?P<d>\d{1,2})-(?P<m>\d{1,2})-"
     r"(?P<y>\d{4})(?:\s+\d{1,4}(?!\S))?", re.MULTILINE
 )
+_GAZETTE = re.compile(r"CÔNG\s*BÁO")
+_HEADING_MARK = re.compile(r"^#{1,6}\s+", re.MULTILINE)  # the OCR converter's markdown
 _RULE = re.compile(r"^[_=\-–—.…~\s]{3,}$")
 _PAGE_NO = re.compile(r"^\d{1,4}$")
 _MAX_COLUMNS_CHARS = 200
 # A right-column text holds one of these as printed: the national and Party lines end in
 # "NAM" (OCR: "VIỆTNAM"), the motto in "phúc", the consolidation line in "NHẤT".
-_MARK_HINTS = ("NAM", "húc", "HÚC", "huc", "HUC", "NHẤT", "NHAT")
+_MARK_HINT = re.compile("NAM|húc|HÚC|huc|HUC|NHẤT|NHAT")
 # Specks OCR reads at a line start: underscores of a rule, a stray circumflex or tilde,
 # a dot before a bullet ("____ Hòa Minh, ngày …", "_- Các phòng …", ".- Các đ/c …").
 _LEAD_SPECKS = re.compile(r"^(?:[_ˆ˜]|\.(?=[-_.ˆ]))+\s*")
@@ -79,13 +81,18 @@ def clean_text(raw: str) -> str:
     text = normalize(raw).replace("\r\n", "\n").replace("\r", "\n")
     text = repair_organ_words(repair_glyphs(text))
     text = text.replace("\\*", "").replace("*", "")
-    text = re.sub(r"^#{1,6}\s+", "", text, flags=re.MULTILINE)
+    if "#" in text:  # few texts have one: the regex would try every line start
+        text = _HEADING_MARK.sub("", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 def gazette_date(text: str) -> dt.date | None:
     """The Công báo issue date from the running header; a bound for the signing date."""
-    m = RUNNING_HEADER.search(text) if "BÁO" in text else None
+    # The search starts where "CÔNG BÁO" first stands (found fast: the pattern opens with
+    # letters): the optional page number before it holds none, and a regex that opens with
+    # an optional group tries every position of the text.
+    hint = _GAZETTE.search(text)
+    m = RUNNING_HEADER.search(text, hint.start()) if hint else None
     if m:
         try:
             return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
@@ -120,7 +127,7 @@ def split_lines(text: str) -> list[str]:
     ['BỘ Y TẾ', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Số: 5/BYT-DP', 'Hà Nội, ngày 1/2/2021']
     """
     out: list[str] = []
-    raws = [" ".join(raw.split()) for raw in text.split("\n")]
+    raws = [_one_spaced(raw) for raw in text.split("\n")]
     for k, line in enumerate(raws):
         if not line:
             out.append("")
@@ -132,11 +139,24 @@ def split_lines(text: str) -> list[str]:
         if (_RULE.match(line)
                 or (_PAGE_NO.match(line) and _page_edge(raws, k))):
             continue
-        line = _LEAD_SPECKS.sub("", line)
+        if line[0] in "_ˆ˜.":  # what a speck starts with: most lines are left alone
+            line = _LEAD_SPECKS.sub("", line)
         if not line:
             continue
         out.extend(_split_columns(line))
     return out
+
+
+def _one_spaced(line: str) -> str:
+    """The line with every run of white space made one space, stripped.
+
+    >>> _one_spaced("  Số:\t 5/UBND  ")
+    'Số: 5/UBND'
+    """
+    # Most lines have single spaces only (no other space is printable): strip() is enough.
+    if "  " not in line and line.isprintable():
+        return line.strip()
+    return " ".join(line.split())
 
 
 def _page_edge(raws: list[str], k: int) -> bool:
@@ -157,7 +177,7 @@ def _split_columns(line: str) -> list[str]:
     parts: list[str] = []
     rest = line
     while rest:
-        if not any(k in rest for k in _MARK_HINTS):
+        if not _MARK_HINT.search(rest):
             parts.append(rest)  # cheap test first: most lines carry no right column
             break
         m = _COLUMN_MARKS.search(fold_aligned(rest))

@@ -22,9 +22,10 @@ _ALWAYS = str.maketrans({"Ƒ": "F"})
 
 # Words that follow "Đảng" in organ names and never follow "đẳng" in Vietnamese.
 _PARTY_NEXT = ("ủy", "uỷ", "bộ", "đoàn", "viên", "cộng")
-# Cases written out (not IGNORECASE): the scan then starts only at a "Đ"/"đ".
+# Cases written out (not IGNORECASE), and the word's start checked after its first letter:
+# the pattern then opens with "Đ"/"đ", and the engine scans for those in C.
 _NEXT_ANY_CASE = "|".join(f"{w}|{w.upper()}|{w.capitalize()}" for w in _PARTY_NEXT)
-_DANG = re.compile(r"(?<!\w)(Đ|đ)(ẲNG|ẳng)(?=\s+(?:" + _NEXT_ANY_CASE + r")(?!\w))")
+_DANG = re.compile(r"(Đ|đ)(?<!\w.)(ẲNG|ẳng)(?=\s+(?:" + _NEXT_ANY_CASE + r")(?!\w))")
 
 
 def repair_glyphs(text: str) -> str:

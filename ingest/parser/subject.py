@@ -105,11 +105,13 @@ def subject_words(tokens: Tokens, i: int) -> tuple[list[str], int]:
 def _strip_authority(words: list[str], bodies: list[str]) -> list[str]:
     """Drop the enacting body printed under the title ("… NĂM 2026 ỦY BAN THƯỜNG VỤ QUỐC
     HỘI", "BỘ TRƯỞNG BỘ TÀI CHÍNH"): a position and/or a body's name that ends the words."""
+    # The words from k on are all capitals (or dashes, commas) for every k >= first.
+    first = len(words)
+    while first > 0 and (is_caps(words[first - 1]) or words[first - 1] in ("-", "–", ",")):
+        first -= 1
     names = {tuple(fold(b).split()) for b in bodies if b}
     folded = [fold(w) for w in words]
-    for k in range(1, len(words)):
-        if not all(is_caps(w) or w in ("-", "–", ",") for w in words[k:]):
-            continue
+    for k in range(max(1, first), len(words)):
         if folded[k - 1].strip(",") in _JOINERS:
             continue
         rest = folded[k:]
