@@ -129,9 +129,19 @@ def _in_capitals(words: list[str]) -> bool:
 
 
 def sentence(words: list[str], code: str | None) -> str | None:
+    """The subject's words as one line (``code``: the type, for a law's name).
+
+    >>> sentence(["Bộ", "Văn", "hóa", ",", "Thể", "thao,du", "lịch;"], None)
+    'Bộ Văn hóa, Thể thao, du lịch'
+    >>> sentence(["mức", "1,5", "lần"], None)
+    'mức 1,5 lần'
+    """
     text = " ".join(" ".join(words).split()).strip(" .;,:-–")
     # A number the page broke after a separator ("01/2001/" / "TTLT/" / "BNG-TCBĐ").
     text = re.sub(r"(?<=\w[/-])\s+(?=[A-ZĐ0-9])", "", text)
+    # Spacing typos of the source around a comma ("Văn hóa , Thể thao", "công trình,thiết
+    # bị"); "1,5" is a number.
+    text = re.sub(r"(?<=[^\W\d_]),(?=[^\W\d_])", ", ", re.sub(r"\s+(?=[,;])", "", text))
     if not text:
         return None
     if _in_capitals(text.split()):
