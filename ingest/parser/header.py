@@ -229,14 +229,18 @@ def find_recipients(lines: list[str], lo: int, hi: int) -> tuple[str, ...]:
     return ()
 
 
+def _spaced(words: str) -> str:
+    """A regex of the folded ``words`` with any white space between them."""
+    return r"\s+".join(map(re.escape, fold(words).split()))
+
+
 def body_issuer(text: str, organ_words: tuple[str, ...], place: str) -> str | None:
     """An issuer named in the body ("Ban Thường vụ Đảng ủy phường Hòa Minh") whose organ
     matches the symbol's issuer code and whose locality is the document's place."""
     folded = fold(text)
-    place_key = fold(place)
-    for word in organ_words:
-        pattern = (re.escape(fold(word)) + r"(?:\s+(?:phuong|xa|thi tran|quan|huyen|thanh pho|"
-                   r"tinh|thi xa))?\s+" + re.escape(place_key) + r"(?!\w)")
+    for word in organ_words:  # any run of spaces between words, as the text may have
+        pattern = (_spaced(word) + r"(?:\s+(?:phuong|xa|thi\s+tran|quan|huyen|thanh\s+pho|"
+                   r"tinh|thi\s+xa))?\s+" + _spaced(place) + r"(?!\w)")
         m = re.search(pattern, folded)
         if m:
             return " ".join(text[m.start():m.end()].split())
