@@ -212,3 +212,12 @@ def test_spaces_doubled_or_no_break_change_nothing(space, share):
         draw = random.Random(name).random
         spaced = re.sub(" ", lambda _, draw=draw: space if draw() < share else " ", text)
         assert header_of(parse(spaced)) == header_of(parse(text)), name
+
+
+@pytest.mark.parametrize("name, ref", [("doc_000235", "31/2026/NĐ-CP"),
+                                       ("doc_000349", "82/2025/TT-NHNN")])
+def test_a_colon_set_apart_from_so_and_glued_to_the_number(name, ref):
+    """ "Số:31/2026/NĐ-CP" printed "Số :31/2026/NĐ-CP", as OCR and typists space it."""
+    text = vbpl_text(name)
+    assert parse(text).ref == ref
+    assert parse(replaced(text, f"Số:{ref}", f"Số :{ref}")).ref == ref

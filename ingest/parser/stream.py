@@ -120,7 +120,10 @@ _GLUED_DATE_WORD = re.compile(r"^(ngày|tháng|năm)([^\w\s,.;:)]|\d)(\S*)$", re
 
 
 def _split_marker(word: str) -> list[str]:
-    """ "Số:1196/UBND-VP" → ["Số:", "1196/UBND-VP"]; OCR's "ngày‹2{" → ["ngày", "‹2{"]."""
+    """ "Số:1196/UBND-VP" → ["Số:", "1196/UBND-VP"]; OCR's "ngày‹2{" → ["ngày", "‹2{"];
+    "Số :31/2026/NĐ-CP", the colon glued to the number → ["Số", ":", "31/2026/NĐ-CP"]."""
+    if word[0] == ":" and word[1:2].isalnum():
+        return [":", *_split_marker(word[1:])]
     m = _GLUED_MARK.match(word)
     if m:
         return [m[1] + m[2], m[3]]
