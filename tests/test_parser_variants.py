@@ -221,3 +221,12 @@ def test_a_colon_set_apart_from_so_and_glued_to_the_number(name, ref):
     text = vbpl_text(name)
     assert parse(text).ref == ref
     assert parse(replaced(text, f"Số:{ref}", f"Số :{ref}")).ref == ref
+
+
+@pytest.mark.parametrize("misread", [("tháng 02 năm", "thảng 02 nằm"), ("tháng 02 năm", "thang 02 nam")])
+def test_a_resolution_dated_by_its_passing_line_keeps_its_date_through_ocr_accents(misread):
+    """A UBTVQH resolution has no "Hà Nội, ngày …" line: its date is the closing "thông qua
+    ngày 06 tháng 02 năm 2026", which OCR may print "thảng", "nằm" or without accents."""
+    text = vbpl_text("doc_000176")
+    assert parse(text).date == "2026-02-06"
+    assert parse(replaced(text, "ngày 06 " + misread[0], "ngày 06 " + misread[1])).date == "2026-02-06"

@@ -29,7 +29,8 @@ _BODY_CUES = ("can cu", "thuc hien", "kinh gui", "theo de nghi", "xet de nghi", 
 _ARTICLE_ONE = re.compile(r"^(?:điều|ĐIỀU)\s+1(?!\d)|^(?:Chương|CHƯƠNG)\s+I\b")
 _DATED_SENTENCE = re.compile(r"^Ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}\b")
 _MAX_HEADER_WORDS = 400  # a header with a long subject has about 250
-_PASSED = re.compile(r"thông qua\s+ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+"
+# Matched folded: OCR's "nằm", "thảng" are read as the words they misspell.
+_PASSED = re.compile(r"thong qua\s+ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+"
                      r"(?P<y>\d{4,5})")
 _LOCAL_BODY_END = ("uy", "uy ban nhan dan", "hoi dong nhan dan", "ubnd", "hdnd")
 
@@ -202,7 +203,7 @@ def find_place_date(lines: list[str], lo: int, hi: int, bound: dt.date | None = 
 
 def passed_date(text: str, bound: dt.date | None = None, hint: int | None = None) -> str | None:
     """Laws and UBTVQH resolutions are dated by their closing "thông qua ngày …" line."""
-    m = _PASSED.search(" ".join(text.split()))
+    m = _PASSED.search(fold(" ".join(text.split())))
     return make_date(m["d"], m["m"], m["y"], bound, hint) if m else None
 
 
