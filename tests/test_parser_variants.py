@@ -230,3 +230,13 @@ def test_a_resolution_dated_by_its_passing_line_keeps_its_date_through_ocr_accen
     text = vbpl_text("doc_000176")
     assert parse(text).date == "2026-02-06"
     assert parse(replaced(text, "ngày 06 " + misread[0], "ngày 06 " + misread[1])).date == "2026-02-06"
+
+
+@pytest.mark.parametrize("seed, printed, place", [("002", "Hoà Minh", "Hòa Minh"),
+                                                  ("003", "Hà Nội", "Hà Nội")])
+def test_a_place_ended_by_a_period_instead_of_a_comma(seed, printed, place):
+    """OCR reads the comma after the place as a period ("Hà Nội. ngày …"): the place is
+    the same, and so is an issuer read from it (seed 002's lost it)."""
+    text = seed_text(seed)
+    record = parse(replaced(text, f"{printed}, ngày", f"{printed}. ngày"))
+    assert header_of(record) == header_of(parse(text)) and record.place == place

@@ -275,7 +275,7 @@ def read_place_date(tokens: Tokens, bound: dt.date | None = None, hint: int | No
         if place_at is None:
             continue
         end, iso, readable = date
-        place = " ".join(tokens.words[place_at:i]).rstrip(" ,")
+        place = " ".join(tokens.words[place_at:i]).rstrip(" ,.;")  # "Hà Nội. ngày": OCR
         tokens.take(place_at, end, "date")
         return DatePart(place_at, end, place.replace(" ,", ""), iso, readable)
     return None
