@@ -58,6 +58,7 @@ test: venv lint
 
 bench: venv
 	$(BIN)/python benchmarks/parser_accuracy.py
+	$(BIN)/python benchmarks/parser_variants.py
 	$(BIN)/python benchmarks/ocr_throughput.py
 	$(BIN)/python benchmarks/search_bench.py --docs 10000
 
