@@ -56,6 +56,7 @@ def body_names(words: list[str]) -> list[str]:
 
 
 _NAME_WORD = re.compile(r"^[^\W\d_]+,?$")
+_VOWEL = re.compile(r"[aeiouy]")
 
 
 def issuer_words(tokens: Tokens, hi: int) -> list[str]:
@@ -70,6 +71,8 @@ def issuer_words(tokens: Tokens, hi: int) -> list[str]:
                 or tokens.folded[i].strip(" .:") in COPY_HEADINGS:
             break
         if sum(c.islower() for c in word) >= 2:
+            if not _VOWEL.search(fold(word)):
+                continue  # a speck OCR read ("mm"): no Vietnamese word has no vowel
             break  # running text: the issuer's names stand above any sentence
         if is_caps(word) and _NAME_WORD.match(word):
             words.append(word)

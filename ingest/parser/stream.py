@@ -110,7 +110,9 @@ def _broken_word(words: list[str], first: str) -> bool:
     if _ONSET.match(last):
         joined = last + first
         k = len(joined) - len(joined.lstrip("bcdđghklmnpqrstvxBCDĐGHKLMNPQRSTVX"))
-        return bool(_ONSET.match(joined[:k]) and _VOWEL_START.match(joined[k:]))
+        # A broken word keeps its case: "n" "gày", "N" "GHỊ", "V" "ề"; not OCR's "Th" "ỦY".
+        cased = joined.islower() or joined.isupper() or joined[1:].islower()
+        return bool(cased and _ONSET.match(joined[:k]) and _VOWEL_START.match(joined[k:]))
     return (len(words) > 1 and fold(words[-2]) == "nam" and last.isdigit() and first.isdigit()
             and len(last) + len(first) == 4)
 
