@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/parser_variants.py [VARIANT ...] [-v]
 
 Every real text with header truth — the 5 seeds, the gazette's text-layer PDFs and the 503
-vbpl texts — is parsed as it is and once per variant (23): a change that web pages, word
+vbpl texts — is parsed as it is and once per variant (24): a change that web pages, word
 processors, typists or OCR make without changing what the document says (line endings,
 spaces, Unicode forms, tone placement, a label's punctuation, a misread accent). For each
 variant: how many texts changed any header field or citation, and which fields. A change
@@ -73,6 +73,7 @@ VARIANTS: dict[str, Callable[[str, random.Random], str]] = {
                                              r"\1 nằm"),
     'OCR "Kinh gửi"': _first(r"Kính gửi", "Kinh gửi"),
     'OCR "Noi nhận"': _first(r"Nơi nhận", "Noi nhận"),
+    'OCR "KT," for "KT."': lambda t, _: re.sub(r"(?m)^(KT|TM|TL|Q)\. ", r"\1, ", t),
     "motto with en dashes": lambda t, _: t.replace("Độc lập - Tự do - Hạnh phúc",
                                                    "Độc lập – Tự do – Hạnh phúc", 1),
     # What Tesseract read of a real gazette scan's stamp and page edge (corpus thong-bao-so-02).

@@ -253,3 +253,12 @@ def test_ocr_specks_above_the_header_change_nothing():
     texts += [(row["file"], text) for row, text in vbpl_rows()[::25]]
     for name, text in texts:
         assert header_of(parse(SPECKS + text)) == header_of(parse(text)), name
+
+
+@pytest.mark.parametrize("name, signer", [("doc_000432", "Hồ Quốc Dũng"), ("doc_000489", "Y Thông"),
+                                          ("doc_000578", "Nguyễn Văn Quảng")])
+def test_an_authority_line_read_with_a_comma(name, signer):
+    """OCR reads "KT. BỘ TRƯỞNG" as "KT, BỘ TRƯỞNG": the block and its signer are the same."""
+    text = vbpl_text(name)
+    varied = re.sub(r"(?m)^KT\. ", "KT, ", text)
+    assert varied != text and parse(varied).signer == parse(text).signer == signer

@@ -20,7 +20,8 @@ from .numbers import read_number_line
 
 __all__ = ["Signature", "find_signatures", "last_name_line", "AUTHORITY"]
 
-AUTHORITY = re.compile(r"^(?:T/M|T\.M|TM|KT|K/T|TL|T/L|Q|TUQ|TTL)\s*[.:]?\s+(?P<body>\S.*)$")
+# "KT, CHỦ TỊCH": OCR reads the period as a comma.
+AUTHORITY = re.compile(r"^(?:T/M|T\.M|TM|KT|K/T|TL|T/L|Q|TUQ|TTL)\s*[.:,]?\s+(?P<body>\S.*)$")
 _MAX_TITLE_CHARS = 80
 _MAX_GAP = 8  # block lines between the first authority/title line and the name
 _LEAD_PUNCT = re.compile(r"^[-–•“”\"'.,:;]+\s*")  # "-T/M BAN …", "“TM BAN …" on scans
