@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/parser_variants.py [VARIANT ...] [-v]
 
 Every real text with header truth — the 5 seeds, the gazette's text-layer PDFs and the 503
-vbpl texts — is parsed as it is and once per variant (24): a change that web pages, word
+vbpl texts — is parsed as it is and once per variant (25): a change that web pages, word
 processors, typists or OCR make without changing what the document says (line endings,
 spaces, Unicode forms, tone placement, a label's punctuation, a misread accent). For each
 variant: how many texts changed any header field or citation, and which fields. A change
@@ -64,6 +64,7 @@ VARIANTS: dict[str, Callable[[str, random.Random], str]] = {
     '"Số :" glued to the number': _first(r"^Số:\s*", "Số :"),
     '"SỐ:" in capitals': _first(r"^Số:\s*", "SỐ: "),
     '"Số" without a colon': _first(r"^Số:\s*", "Số "),
+    'OCR "số:" in lower case': _first(r"^Số:", "số:"),
     'OCR "Sô:"': _first(r"^Số:", "Sô:"),
     'OCR "S6:"': _first(r"^Số:", "S6:"),
     'a period after the place': _first(r"^([A-ZĐÀ-Ỹ][^,\n]{1,30}), ngày", r"\1. ngày"),

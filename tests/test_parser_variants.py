@@ -262,3 +262,11 @@ def test_an_authority_line_read_with_a_comma(name, signer):
     text = vbpl_text(name)
     varied = re.sub(r"(?m)^KT\. ", "KT, ", text)
     assert varied != text and parse(varied).signer == parse(text).signer == signer
+
+
+@pytest.mark.parametrize("name, ref", [("doc_000001", "249/2025/NĐ-CP"), ("doc_000005", "06/2026/TT-BXD")])
+def test_a_number_label_read_in_lower_case(name, ref):
+    """OCR reads the capital of "Số:" as a small letter: "số: 249/2025/NĐ-CP" with its colon
+    is the document's number all the same."""
+    text = vbpl_text(name)
+    assert parse(replaced(text, "Số:", "số:")).ref == parse(text).ref == ref

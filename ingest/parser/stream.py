@@ -182,8 +182,9 @@ def read_number(tokens: Tokens, lo: int = 0, hi: int | None = None) -> NumberPar
         word = tokens.words[i]
         colon = word.endswith(":") or (i + 1 < hi and tokens.words[i + 1] == ":")
         before = _type_name_before(tokens, i)
-        if word[0] == "s" and (before is None or not colon):
-            continue  # a lowercase "số" is a header number only as "Nghị quyết số: …"
+        if word[0] == "s" and not colon:
+            continue  # a lowercase "số" is a header number only with its colon ("số: 12/…"
+            # as OCR may read "Số:", "Nghị quyết số: …"); "Công văn số 12/…" is cited
         if word.isupper() and before is not None and not colon:
             continue  # "NGHỊ ĐỊNH SỐ 150/…" inside a title is a citation
         lead = before if word[0] == "s" or colon else None
