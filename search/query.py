@@ -36,6 +36,9 @@ __all__ = ["parse", "date_span", "day_number", "ref_key", "type_key", "NAME_TO_C
 
 EXACT_BOOST = 1.5
 REF_BOOST = 3.0
+# Pairs of juxtaposed free words scored as phrases (most Vietnamese words are two
+# syllables: "phong chong dich" ranks "phòng chống dịch" above scattered syllables).
+MAX_NEAR_PAIRS = 16
 
 
 # -- keys shared with the document side (search.fields) ------------------------------
@@ -176,7 +179,10 @@ class _Parser:
             self.take()
         elif (tok := self.peek()) is not None:
             raise QueryError(f"unbalanced parenthesis: unexpected ) at position {tok.pos + 1}")
-        return _and(items) if items else None
+        if not items:
+            return None
+        near = () if negated else _near(items)
+        return Prefer(_and(items), near) if near else _and(items)
 
     def or_expr(self, fieldname: str | None, negated: bool, depth: int) -> "Node | _Not":
         parts = [self.and_expr(fieldname, negated, depth)]
@@ -233,6 +239,19 @@ def _and(items: "list[Node | _Not]") -> Node:
     if not neg:
         return And(tuple(pos))
     return And(tuple(pos), neg)
+
+
+def _near(items: "list[Node | _Not]") -> tuple[Phrase, ...]:
+    """Each pair of juxtaposed free words as a phrase that only adds to the score."""
+    words = [_free_word(item) for item in items]
+    pairs = [Phrase("text", (a, b)) for a, b in zip(words, words[1:]) if a and b]
+    return tuple(dict.fromkeys(pairs))[:MAX_NEAR_PAIRS]
+
+
+def _free_word(item: "Node | _Not") -> str | None:
+    if isinstance(item, Prefer):
+        item = item.required
+    return item.text if isinstance(item, Term) and item.field == "text" else None
 
 
 def _words(text: str, tok: _Tok) -> list[str]:

@@ -188,7 +188,7 @@ class TantivyEngine:
 
     def search(self, node: Node, *, offset: int, limit: int, sort: str,
                facet_limit: int | None) -> Found:
-        query = self.compile(node)
+        query = self.compile(node, scored=sort == "relevance")
         searcher = self._ix.searcher()
         if sort == "relevance":
             result = searcher.search(query, limit, count=True, offset=offset)

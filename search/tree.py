@@ -83,10 +83,11 @@ class Or:
 
 @dataclass(frozen=True)
 class Prefer:
-    """``required`` decides what matches; ``optional`` terms only add to the score."""
+    """``required`` decides what matches; ``optional`` ones (exact spellings, free words
+    side by side) only add to the score of what it matched."""
 
     required: "Node"
-    optional: tuple[Term, ...]
+    optional: tuple["Term | Phrase", ...]
 
     def __str__(self) -> str:
         return f"({self.required} ANDMAYBE {' OR '.join(map(str, self.optional))})"

@@ -314,8 +314,8 @@ class _State:
             ords = [np.array([number.get(v, -1) for v in p[name]], np.int64) for p in parts]
             self.facets[name] = (np.concatenate(ords) if ords else np.zeros(0, np.int64), values)
 
-    def match(self, deadline: float) -> Match:
-        return Match(self.segments, self.live, self.date, self.lengths, deadline)
+    def match(self, deadline: float, scored: bool = True) -> Match:
+        return Match(self.segments, self.live, self.date, self.lengths, deadline, scored)
 
 
 def _open_index(folder: Path):
@@ -476,7 +476,7 @@ class WhooshEngine:
         with self._lock:
             state = self._current()  # opening a new generation is not the query's time
             with self._time_limited() as deadline:
-                found = state.match(deadline).run(node)
+                found = state.match(deadline, scored=sort == "relevance").run(node)
             docs = found.docs
             if sort == "relevance":
                 order = np.lexsort((docs, -found.scores))[offset:offset + limit]
@@ -499,7 +499,7 @@ class WhooshEngine:
         with self._lock:
             state = self._current()
             with self._time_limited() as deadline:
-                return len(state.match(deadline).run(node).docs)
+                return len(state.match(deadline, scored=False).run(node).docs)
 
     def doc_freq(self, field: str, term: str) -> int:
         with self._lock:

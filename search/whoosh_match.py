@@ -212,12 +212,13 @@ class Segment:
 
 class Match:
     """Evaluates trees for one searcher state: ``segments`` in order, ``live`` (global
-    mask), ``date`` and per-field ``lengths`` (global columns)."""
+    mask), ``date`` and per-field ``lengths`` (global columns). Unless ``scored``, the
+    parts that only add to the score are skipped: the same documents match."""
 
     def __init__(self, segments: list[Segment], live: np.ndarray, date: np.ndarray,
-                 lengths: dict[str, np.ndarray], deadline: float):
+                 lengths: dict[str, np.ndarray], deadline: float, scored: bool = True):
         self.segments, self.live, self.date, self.lengths = segments, live, date, lengths
-        self.deadline = deadline
+        self.deadline, self.scored = deadline, scored
         self.live_count = int(live.sum())
         self.avg_length = {name: float(col[live].mean()) if self.live_count else 1.0
                            for name, col in lengths.items()}
@@ -244,18 +245,20 @@ class Match:
                     return _NONE
             assert hits is not None
             for excluded in node.exclude:
-                keep = ~np.isin(hits.docs, self.run(excluded).docs, assume_unique=True)
+                keep = ~_sorted_in(hits.docs, self.run(excluded).docs)
                 hits = Hits(hits.docs[keep], hits.scores[keep])
             return hits
         if isinstance(node, Or):
             return _either([self.run(n) for n in node.items])
         if isinstance(node, Prefer):
             hits = self.run(node.required)
+            if not self.scored:
+                return hits
             scores = hits.scores.copy()
             for optional in node.optional:
-                extra = self.run(optional)
-                _, at, other = np.intersect1d(hits.docs, extra.docs, assume_unique=True,
-                                              return_indices=True)
+                extra = self._phrase(optional.field, optional.words, hits.docs) \
+                    if isinstance(optional, Phrase) else self.run(optional)
+                at, other = _common(hits.docs, extra.docs)
                 scores[at] += extra.scores[other]
             return Hits(hits.docs, scores)
         if isinstance(node, Every):
@@ -292,30 +295,36 @@ class Match:
         return np.concatenate(ids), np.concatenate(tfs), \
             np.concatenate(poss) if positions else None
 
-    def _score(self, field: str, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
+    def _score(self, field: str, ids: np.ndarray, tf: np.ndarray,
+               idf: float | None = None) -> np.ndarray:
         """BM25 of each posting (Whoosh's idf: log(N / (df + 1)) + 1)."""
         if not len(ids):
             return np.zeros(0)
-        idf = math.log(self.live_count / (len(ids) + 1)) + 1
+        if idf is None:
+            idf = self._idf(len(ids))
         if field in self.lengths:
             return bm25(idf, tf.astype(np.float64), self.lengths[field][ids],
                         self.avg_length[field] or 1.0, B, K1)
         return bm25(idf, tf.astype(np.float64), 1.0, 1.0, 0.0, K1)
 
-    def _phrase(self, field: str, words: tuple[str, ...]) -> Hits:
-        """Documents where ``words`` stand at consecutive positions; scored as the sum of
-        their terms' scores."""
+    def _idf(self, df: int) -> float:
+        return math.log(self.live_count / (df + 1)) + 1
+
+    def _phrase(self, field: str, words: tuple[str, ...], within: np.ndarray | None = None) -> Hits:
+        """Documents (of ``within``, if given) where ``words`` stand at consecutive
+        positions; scored as one term of the phrase's frequency and its words' summed idf
+        (as tantivy scores a phrase)."""
         terms = [self._postings(field, w, positions=True) for w in words]
-        docs = terms[0][0]
+        docs = terms[0][0] if within is None else within[_sorted_in(within, terms[0][0])]
         for ids, _, _ in sorted(terms[1:], key=lambda t: len(t[0])):
-            docs = np.intersect1d(docs, ids, assume_unique=True)
+            docs = docs[_sorted_in(docs, ids)]
         if not len(docs):
             return _NONE
         # A key per occurrence: document × 2³² + where the phrase would start. Keys come
         # out sorted (documents ascending, positions ascending within each).
         starts = None
         for k, (ids, tf, pos) in sorted(enumerate(terms), key=lambda t: float(t[1][1].sum())):
-            keep = np.isin(ids, docs, assume_unique=True)
+            keep = _sorted_in(ids, docs)
             counts = tf.astype(np.int64)
             assert pos is not None
             where = np.repeat(keep, counts)
@@ -326,12 +335,11 @@ class Match:
             if not len(starts):
                 return _NONE
         assert starts is not None
-        docs = np.unique(starts >> 32)
-        scores = np.zeros(len(docs))
-        for ids, tf, _ in terms:
-            at = np.searchsorted(ids, docs)
-            scores += self._score(field, ids, tf)[at]
-        return Hits(docs, scores)
+        # runs of one document in the sorted keys: its documents and the phrase's frequency
+        of = starts >> 32
+        first = np.flatnonzero(np.concatenate(([True], of[1:] != of[:-1])))
+        docs, freq = of[first], np.diff(np.append(first, len(of)))
+        return Hits(docs, self._score(field, docs, freq, sum(self._idf(len(t[0])) for t in terms)))
 
 
 def _cheap_first(node: Node) -> int:
@@ -343,15 +351,32 @@ def _cheap_first(node: Node) -> int:
 
 def _sorted_in(needles: np.ndarray, haystack: np.ndarray) -> np.ndarray:
     """Which of the sorted ``needles`` are in the sorted ``haystack``."""
-    if not len(haystack):
-        return np.zeros(len(needles), bool)
-    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
-    return haystack[at] == needles
+    keep = np.zeros(len(needles), bool)
+    keep[_common(needles, haystack)[0]] = True
+    return keep
 
 
 def _both(a: Hits, b: Hits) -> Hits:
-    docs, ia, ib = np.intersect1d(a.docs, b.docs, assume_unique=True, return_indices=True)
-    return Hits(docs, a.scores[ia] + b.scores[ib])
+    ia, ib = _common(a.docs, b.docs)
+    return Hits(a.docs[ia], a.scores[ia] + b.scores[ib])
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the numbers two sorted arrays (of distinct numbers) share stand in each,
+    without a sort: a table of where each number stands in ``b`` when the numbers are
+    dense (document numbers), else a binary search (few of them, or positions)."""
+    if not len(a) or not len(b):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    top = int(max(a[-1], b[-1])) + 1
+    if len(a) * 16 < len(b) or top > 8 * (len(a) + len(b)):
+        at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+        found = np.flatnonzero(b[at] == a)
+        return found, at[found]
+    where = np.full(top, -1, np.int64)
+    where[b] = np.arange(len(b))
+    at = where[a]
+    found = np.flatnonzero(at >= 0)
+    return found, at[found]
 
 
 def _either(parts: list[Hits]) -> Hits:

@@ -9,13 +9,24 @@ from archive.errors import QueryError
 from search.query import date_span, parse
 
 PARSED = [
-    ("chi thi phong dich", "(text:chi AND text:thi AND text:phong AND text:dich)"),
-    ("chỉ thị", "((text:chi ANDMAYBE exact:chỉ^1.5) AND (text:thi ANDMAYBE exact:thị^1.5))"),
+    # juxtaposed free words: each pair side by side adds to the score
+    ("chi thi phong dich", '((text:chi AND text:thi AND text:phong AND text:dich) ANDMAYBE '
+                           'text:"chi thi" OR text:"thi phong" OR text:"phong dich")'),
+    ("chỉ thị", '(((text:chi ANDMAYBE exact:chỉ^1.5) AND (text:thi ANDMAYBE exact:thị^1.5)) '
+                'ANDMAYBE text:"chi thi")'),
+    ("quy dinh quy dinh", '((text:quy AND text:dinh AND text:quy AND text:dinh) ANDMAYBE '
+                          'text:"quy dinh" OR text:"dinh quy")'),
+    # a field, a phrase, an OR or a negation between two words: no pair
+    ("phong type:CV dich", "(text:phong AND type:cv AND text:dich)"),
+    ('dich "phong chong" covid', "(text:dich AND text:\"phong chong\" AND text:covid)"),
+    ("dich -covid phong", "((text:dich AND text:phong) ANDNOT text:covid)"),
     ("hoà", "(text:hoa ANDMAYBE exact:hòa^1.5)"),
     ('"gian cach"', 'text:"gian cach"'),
     ('"gian cach toan"', 'text:"gian cach toan"'),
     ('issuer:"Quận uỷ Hoàn Kiếm"', 'issuer:"quan uy hoan kiem"'),
     ("issuer:(hoan kiem)", "(issuer:hoan AND issuer:kiem)"),
+    ("issuer:(hoan kiem) phong chong", '(((issuer:hoan AND issuer:kiem) AND text:phong AND '
+                                       'text:chong) ANDMAYBE text:"phong chong")'),
     ("signer:Long", "signer:long"),
     ("type:CV", "type:cv"),
     ("type:QĐ", "type:qd"),
@@ -23,12 +34,16 @@ PARSED = [
     ("ref:1196/UBND-VP", "ref:1196/ubnd-vp"),
     ("ref:1196 / UBND – VP", "ref:1196/ubnd-vp"),
     ("ref:1196 covid", "(ref:1196 AND text:covid)"),
+    ("1196/UBND-VP covid", "((ref:1196/ubnd-vp^3 OR cites:1196/ubnd-vp OR "
+                           'text:"1196 ubnd vp") AND text:covid)'),
     ("cites:068", "cites:68"),
     ("cites:68/NQ-CP OR cites:835", "(cites:68/nq-cp OR cites:835)"),
     ("a OR b c", "((text:a OR text:b) AND text:c)"),
+    ("a b OR c d", "(text:a AND (text:b OR text:c) AND text:d)"),
+    ("a (b c)", '(text:a AND ((text:b AND text:c) ANDMAYBE text:"b c"))'),
     ("a AND b OR c", "((text:a AND text:b) OR text:c)"),
     ("covid -type:CV", "(text:covid ANDNOT type:cv)"),
-    ("covid NOT (a b)", "(text:covid ANDNOT (text:a AND text:b))"),
+    ("covid NOT (a b)", "(text:covid ANDNOT (text:a AND text:b))"),  # no pair in what is excluded
     ("NOT NOT covid", "text:covid"),
     ("a OR NOT b", "(text:a OR (* ANDNOT text:b))"),
     ("NOT a OR b", "((* ANDNOT text:a) OR text:b)"),
@@ -37,7 +52,8 @@ PARSED = [
     ("date:2021-08", "date:[20210801 TO 20210901)"),
     ("date:..2021", "date:[ TO 20220101)"),
     ("", "*"),  # every document
-    ("and or not", "(text:and AND text:or AND text:not)"),  # only capitals are operators
+    ("and or not", '((text:and AND text:or AND text:not) ANDMAYBE text:"and or" OR '
+                   'text:"or not")'),  # only capitals are operators
 ]
 
 

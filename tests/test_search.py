@@ -151,6 +151,24 @@ def test_exact_diacritics_rank_first(small):
     assert len(small.search("phong dich").hits) == 3
 
 
+def test_free_words_side_by_side_rank_first(small):
+    # "apart" has both syllables twice and is shorter: on frequencies alone it ranks first
+    small.rebuild([
+        *all_records(),  # the real texts, so that the words' rarity is as in an archive
+        Record(id="apart", text="Giãn tiến độ thi công, đổi cách làm. Giãn thời hạn nộp "
+                                "thuế theo cách tính mới."),
+        Record(id="together", text="Thực hiện giãn cách xã hội trên địa bàn quận theo chỉ "
+                                   "thị của Thủ tướng Chính phủ, bảo đảm an toàn cho người "
+                                   "dân và doanh nghiệp trong thời gian tới."),
+    ])
+    for query in ("gian cach", "giãn cách", "thuc hien gian cach"):
+        assert [hit.id for hit in small.search(query).hits][0] == "together", query
+    found = small.search("gian cach", sort="date", limit=50)
+    assert {"apart", "together"} <= {hit.id for hit in found.hits}
+    assert found.total == small.search("gian cach").total
+    assert small.search("gian tien cach").hits[0].id == "apart"
+
+
 def test_fuzzy_finds_ocr_misspelling(small):
     small.add(Record(id="ocr", text="Tăng cưòng công tác phòng, chốmg dịch trên địa bàn"))
     assert small.search("chống").total == 0
