@@ -175,9 +175,11 @@ def raw_search(ix, text: str) -> int:
                                                int(year) * 10000, int(year) * 10000 + 9999))])
     elif text.startswith('"'):
         query = q.phrase_query(schema, "text", re.findall(r"\w+", fold(text)))
-    else:
-        query = q.boolean_query([(tantivy.Occur.Must, q.term_query(schema, "text", w))
-                                 for w in re.findall(r"\w+", fold(text))])
+    else:  # every word, and each pair side by side adding to the score (as vanthu asks)
+        words = re.findall(r"\w+", fold(text))
+        query = q.boolean_query([(tantivy.Occur.Must, q.term_query(schema, "text", w)) for w in words]
+                                + [(tantivy.Occur.Should, q.phrase_query(schema, "text", [a, b]))
+                                   for a, b in zip(words, words[1:])])
     result = searcher.search(query, 20, count=True)
     snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "text")
     for _, address in result.hits:

@@ -479,13 +479,13 @@ class WhooshEngine:
                 found = state.match(deadline, scored=sort == "relevance").run(node)
             docs = found.docs
             if sort == "relevance":
-                order = np.lexsort((docs, -found.scores))[offset:offset + limit]
+                order = _first(-found.scores, docs, offset + limit)[offset:]
                 top = [(int(docs[i]), float(found.scores[i])) for i in order]
             else:
                 dates = state.date[docs]
                 key = np.where(dates == 0, np.iinfo(np.int64).max, dates) if sort == "date" \
                     else -dates  # newest first: undated (0) last
-                top = [(int(d), 0.0) for d in docs[np.lexsort((docs, key))][offset:offset + limit]]
+                top = [(int(docs[i]), 0.0) for i in _first(key, docs, offset + limit)[offset:]]
             hits = [self._stored(state.searcher, d, s) for d, s in top]
             facets = _facet_counts(state, docs, facet_limit) if facet_limit else {}
         return Found(len(docs), hits, facets)
@@ -615,6 +615,18 @@ def _add(writer, changes: Iterable[Fields | str], replace: bool) -> int:
             writer.add_document(**_document(change))
         count += 1
     return count
+
+
+def _first(key: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
+    """Where the ``n`` smallest keys stand, in order (ties: the smaller document first);
+    only the keys up to the n-th are sorted, not every match's.
+
+    >>> _first(np.array([3, 1, 2, 1, 3]), np.array([10, 11, 12, 13, 14]), 3).tolist()
+    [1, 3, 2]
+    """
+    within = np.flatnonzero(key <= np.partition(key, n - 1)[n - 1]) if n < len(key) \
+        else np.arange(len(key))
+    return within[np.lexsort((docs[within], key[within]))][:n]
 
 
 def _facet_counts(state: _State, docs: np.ndarray, limit: int) -> dict[str, list[tuple[str, int]]]:

@@ -327,11 +327,10 @@ class Match:
             keep = _sorted_in(ids, docs)
             counts = tf.astype(np.int64)
             assert pos is not None
-            where = np.repeat(keep, counts)
-            start = pos[where].astype(np.int64) - k
+            start = pos[np.repeat(keep, counts)].astype(np.int64) - k
             ok = start >= 0
-            keys = (np.repeat(ids, counts)[where][ok] << 32) + start[ok]
-            starts = keys if starts is None else starts[_sorted_in(starts, keys)]
+            keys = (np.repeat(ids[keep], counts[keep])[ok] << 32) + start[ok]
+            starts = keys if starts is None else _shared(starts, keys)
             if not len(starts):
                 return _NONE
         assert starts is not None
@@ -354,6 +353,14 @@ def _sorted_in(needles: np.ndarray, haystack: np.ndarray) -> np.ndarray:
     keep = np.zeros(len(needles), bool)
     keep[_common(needles, haystack)[0]] = True
     return keep
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The numbers two sorted arrays (of distinct numbers) share: the two runs are merged
+    by a stable sort (timsort: one linear merge), equal neighbours are the shared ones."""
+    both = np.concatenate((a, b))
+    both.sort(kind="stable")
+    return both[:-1][both[1:] == both[:-1]]
 
 
 def _both(a: Hits, b: Hits) -> Hits:
