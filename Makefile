@@ -61,6 +61,7 @@ bench: venv
 	$(BIN)/python benchmarks/parser_variants.py
 	$(BIN)/python benchmarks/ocr_throughput.py
 	$(BIN)/python benchmarks/search_bench.py --docs 10000
+	$(BIN)/python benchmarks/search_relevance.py
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE) *.egg-info .pytest_cache test-output
