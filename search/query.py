@@ -182,6 +182,7 @@ class _Parser:
         if not items:
             return None
         near = () if negated else _near(items)
+        self.out.phrases.extend(pair.words for pair in near)  # highlighted where together
         return Prefer(_and(items), near) if near else _and(items)
 
     def or_expr(self, fieldname: str | None, negated: bool, depth: int) -> "Node | _Not":

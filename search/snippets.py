@@ -65,15 +65,20 @@ _WORD_CHAR = re.compile(r"\w")
 class Highlighter:
     """Up to ``fragments`` snippets of at most ``width`` characters around matches.
 
-    ``phrases`` are runs of folded syllables (a single word is a run of one). Each
-    snippet is a window around the cluster of matches that covers the most distinct
-    query words (then the most matches), best first, cut at word boundaries and
+    ``phrases`` are runs of folded syllables (a single word is a run of one; a longer
+    run is marked as one match where its words stand together). Each snippet is a
+    window around the cluster of matches that covers the most distinct query words
+    (then the longest run, then the most matches), best first, cut at word boundaries and
     marked ``…`` where the text goes on. Matched text keeps its accents and is
     wrapped in ``mark``; the rest is HTML-escaped only when the mark is an HTML tag.
 
     >>> h = Highlighter([["gian", "cach"], ["covid"]], width=40)
     >>> h.fragments("Về việc giãn cách toàn xã hội để phòng, chống dịch COVID-19.")
     ['Về việc <mark>giãn cách</mark> toàn xã hội để phòng,…', '…chống dịch <mark>COVID</mark>-19.']
+    >>> h = Highlighter([["phong"], ["chong"], ["phong", "chong"]], width=30)
+    >>> text = "Phòng họp, chống nắng. " + "Nhà. " * 9 + "Phòng, chống dịch."
+    >>> h.fragments(text)[0].endswith("<mark>Phòng, chống</mark> dịch.")  # together: first
+    True
     >>> Highlighter([["hoa"]], mark=("«", "»")).fragments("Hòa & <b>")
     ['«Hòa» & <b>']
     """
@@ -82,6 +87,7 @@ class Highlighter:
                  mark: tuple[str, str] = ("<mark>", "</mark>")):
         runs = sorted({tuple(p) for p in phrases if p}, key=lambda r: (-len(r), r))
         self.pattern = _pattern(runs) if runs else None
+        self.runs = runs  # in the order of the pattern's groups
         self.count, self.width, self.mark = fragments, width, mark
         self.escape = html.escape if mark[0].startswith("<") else (lambda s: s)
 
@@ -94,11 +100,11 @@ class Highlighter:
         if not matches:
             return []
         spans = [m.span() for m in matches]
-        runs = [m.lastindex for m in matches]  # which query word or phrase matched
+        runs = [m.lastindex or 0 for m in matches]  # which query word or phrase matched
         # Every run of consecutive matches that fits in the width is a candidate, ranked
         # by the distinct query words it holds, then by its matches.
         clusters = []
-        held: Counter[int | None] = Counter()
+        held: Counter[int] = Counter()
         j = -1
         for i, (start, _) in enumerate(spans):
             if j < i:
@@ -106,12 +112,14 @@ class Highlighter:
             while j + 1 < len(spans) and spans[j + 1][1] - start <= self.width:
                 j += 1
                 held[runs[j]] += 1
-            clusters.append((-len(held), -(j + 1 - i), start, i, j))
+            found = [self.runs[run - 1] for run in held]
+            clusters.append((-len(set().union(*found)), -max(map(len, found)), -(j + 1 - i),
+                             start, i, j))
             held[runs[i]] -= 1
             if not held[runs[i]]:
                 del held[runs[i]]
         chosen: list[tuple[int, int]] = []
-        for _, _, _, i, j in sorted(clusters):
+        for *_, i, j in sorted(clusters):
             if len(chosen) == self.count:
                 break
             start, end = spans[i][0], spans[j][1]

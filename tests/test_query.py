@@ -67,6 +67,8 @@ def test_parse_records_words_and_phrases_for_highlights():
     assert parsed.words == ["Hoà", "dich"]
     assert parsed.phrases == [("hoa",), ("gian", "cach")]
     assert [str(f) for f in parsed.fuzzy] == ["text:dich~1"]
+    assert parse("phòng chống -dich covid").phrases == [
+        ("phong",), ("chong",), ("covid",), ("phong", "chong")]
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [
