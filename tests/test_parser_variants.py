@@ -108,6 +108,15 @@ def test_text_that_starts_in_the_body_takes_no_cited_number():
     assert "63/2025/QH15" in {c.ref for c in record.citations}
 
 
+@pytest.mark.parametrize("start", ["5. Tiếp tục tăng cường", "7. Về việc cho học sinh"])
+def test_a_page_without_its_header_takes_no_item_for_its_subject(start):
+    # A later page scanned as a file of its own: "7. Về việc …" is an item of the body.
+    text = seed_text("003")
+    record = parse(text[text.index(start):])
+    assert (record.ref, record.date, record.subject, record.doc_type) == (None, None, None, None)
+    assert "35/CT-TTg" in {c.ref for c in record.citations}
+
+
 def test_number_printed_lower_down_on_a_line_of_its_own():
     text = seed_text("004")
     body = text[text.index("Kính gửi"):]

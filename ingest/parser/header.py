@@ -158,15 +158,22 @@ def read_header(lines: list[str], hi: int, bound: dt.date | None = None) -> Head
                   tuple((k, v) for k, v in printed.items() if v))
 
 
+# An item's mark in a body ("7.", "b)", "-"): "7. Về việc cho học sinh …" on a page
+# without its header is an item, not a subject.
+_ITEM_MARK = re.compile(r"(?:\d{1,3}|[a-zđ]|[IVXLivxl]{1,5})[.)]|[-+•–]")
+
+
 def _about(tokens: Tokens, untitled: bool) -> int | None:
-    """Where a công văn's subject starts: "V/v", or, with no type title, "Về việc"."""
+    """Where a công văn's subject starts: "V/v", or, with no type title, "Về việc" (not
+    after an item's mark)."""
     for i in range(len(tokens)):
         if not tokens.free(i):
             continue
         if tokens.folded[i].rstrip(":.") == "v/v":
             return i
         if untitled and tokens.words[i] in ("Về", "VỀ") and i + 1 < len(tokens) \
-                and tokens.folded[i + 1].rstrip(":") == "viec":
+                and tokens.folded[i + 1].rstrip(":") == "viec" \
+                and not (i and _ITEM_MARK.match(tokens.words[i - 1])):
             return i
     return None
 
