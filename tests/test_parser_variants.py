@@ -117,6 +117,17 @@ def test_a_page_without_its_header_takes_no_item_for_its_subject(start):
     assert "35/CT-TTg" in {c.ref for c in record.citations}
 
 
+@pytest.mark.parametrize("heading", ["SAO LỤC", "SAOLỤC ˆ"])  # as typed; as OCR read it
+def test_a_last_page_without_its_header_is_its_copy_block(heading):
+    text = seed_text("003")
+    page = text[text.index("Nơi nhận:"):].replace("SAO LỤC", heading)
+    record = parse(page)
+    assert (record.date, record.place, record.signer) == (None, None, None)
+    [copy] = record.copies
+    assert (copy.kind, copy.place, copy.date, copy.signer) == (
+        "sao lục", "Hà Đông", "2022-01-20", "Nguyễn Sĩ Hoạt")
+
+
 def test_number_printed_lower_down_on_a_line_of_its_own():
     text = seed_text("004")
     body = text[text.index("Kính gửi"):]

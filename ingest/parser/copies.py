@@ -6,6 +6,7 @@ date and signature (seed 003: "QUẬN ỦY HÀ ĐÔNG / Số 49-BS/QU / SAO LỤ
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from archive.record import Copy
 
@@ -22,14 +23,19 @@ __all__ = ["find_copy_start", "read_copy"]
 _CODE_KINDS = {"SY": "sao y", "SL": "sao lục", "TrS": "trích sao"}
 
 
+# The headings by their letters alone: OCR glues "SAO LỤC" into "SAOLỤC" and leaves specks
+# beside it ("SAOLỤC ˆ", seed 003's last page scanned on its own).
+_HEADING_LETTERS = {key.replace(" ", ""): kind for key, kind in COPY_HEADINGS.items()}
+
+
 def _heading(lines: list[str], lo: int) -> tuple[int, str | None] | None:
     for i in range(lo, len(lines)):
         line = lines[i]
         if len(line) > 24 or not line.isupper():
             continue
-        key = " ".join(fold(line).strip(" .:").split())
-        if key in COPY_HEADINGS:
-            return i, COPY_HEADINGS[key]
+        key = re.sub(r"[^a-z]", "", fold(line))
+        if key in _HEADING_LETTERS:
+            return i, _HEADING_LETTERS[key]
     return None
 
 
@@ -39,9 +45,14 @@ def find_copy_start(lines: list[str], signatures: list[Signature],
 
     A copy is announced by a "SAO LỤC"/"SAO Y"/"TRÍCH SAO" heading or by a number whose type
     is a copy code (BS, SY, SL, TrS) printed after the original's signature. Only after
-    ``body`` (the original's first body line): a title in capitals may hold "BẢN SAO".
+    ``body`` (the original's first body line): a title in capitals may hold "BẢN SAO" —
+    unless nothing of a header (a number, a place and date) stands above the heading.
     """
     heading = _heading(lines, body)
+    if heading is None and (early := _heading(lines, 0)) and early[1] is not None \
+            and not any(read_number_line(line) for line in lines[:early[0]]) \
+            and find_place_date(lines, 0, early[0]) is None:
+        heading = early  # a last page scanned on its own: no header above its copy block
     first_sig_end = signatures[0].end if signatures else None
     if heading:
         before = [s for s in signatures if s.end < heading[0]]
