@@ -252,6 +252,13 @@ def test_a_resolution_dated_by_its_passing_line_keeps_its_date_through_ocr_accen
     assert parse(replaced(text, "ngày 06 " + misread[0], "ngày 06 " + misread[1])).date == "2026-02-06"
 
 
+@pytest.mark.parametrize("misread", ["thảng12", "thãng12", "tháng12"])
+def test_a_month_word_glued_to_its_number_as_ocr_misreads_it(misread):
+    text = vbpl_text("doc_000297")  # prints "Hà Nội, ngày 31 tháng12 năm 2025"
+    record = parse(replaced(text, "tháng12", misread))
+    assert (record.place, record.date) == ("Hà Nội", "2025-12-31")
+
+
 @pytest.mark.parametrize("seed, printed, place", [("002", "Hoà Minh", "Hòa Minh"),
                                                   ("003", "Hà Nội", "Hà Nội")])
 def test_a_place_ended_by_a_period_instead_of_a_comma(seed, printed, place):

@@ -118,11 +118,13 @@ def _broken_word(words: list[str], first: str) -> bool:
 
 
 _GLUED_MARK = re.compile(r"^([Ss][ốồổỗộoóòôơớờ6]|S[ỐỒỔỖỘOÓÒÔƠỚỜ])([:.])(\S+)$")
-_GLUED_DATE_WORD = re.compile(r"^(ngày|tháng|năm)([^\w\s,.;:)]|\d)(\S*)$", re.IGNORECASE)
+# A date word glued to its number or a speck, as OCR may also misspell it ("thảng12").
+_GLUED_DATE_WORD = re.compile(r"^([^\W\d_]{3,5})([^\w\s,.;:)]|\d)(\S*)$")
 
 
 def _split_marker(word: str) -> list[str]:
-    """ "Số:1196/UBND-VP" → ["Số:", "1196/UBND-VP"]; OCR's "ngày‹2{" → ["ngày", "‹2{"];
+    """ "Số:1196/UBND-VP" → ["Số:", "1196/UBND-VP"]; OCR's "ngày‹2{" → ["ngày", "‹2{"], "thảng12"
+    → ["thảng", "12"];
     "Số :31/2026/NĐ-CP", the colon glued to the number → ["Số", ":", "31/2026/NĐ-CP"]."""
     if word[0] == ":" and word[1:2].isalnum():
         return [":", *_split_marker(word[1:])]
@@ -130,7 +132,10 @@ def _split_marker(word: str) -> list[str]:
     if m:
         return [m[1] + m[2], m[3]]
     m = _GLUED_DATE_WORD.match(word)
-    return [m[1], m[2] + m[3]] if m else [word]
+    if m and (m[1].lower() in ("ngày", "tháng", "năm") or m[1].islower() and any(
+            _date_word(fold(m[1]), w) for w in ("ngay", "thang", "nam"))):
+        return [m[1], m[2] + m[3]]  # a misspelt one in lower case only: not "Việt Nam1"
+    return [word]
 
 
 def take_phrases(tokens: Tokens) -> None:
