@@ -102,7 +102,7 @@ class Highlighter:
         spans = [m.span() for m in matches]
         runs = [m.lastindex or 0 for m in matches]  # which query word or phrase matched
         # Every run of consecutive matches that fits in the width is a candidate, ranked
-        # by the distinct query words it holds, then by its matches.
+        # by the distinct query words it holds, then by its longest run, then its matches.
         clusters = []
         held: Counter[int] = Counter()
         j = -1

@@ -173,7 +173,7 @@ def _about(tokens: Tokens, untitled: bool) -> int | None:
             return i
         if untitled and tokens.words[i] in ("Về", "VỀ") and i + 1 < len(tokens) \
                 and tokens.folded[i + 1].rstrip(":") == "viec" \
-                and not (i and _ITEM_MARK.match(tokens.words[i - 1])):
+                and not (i and _ITEM_MARK.fullmatch(tokens.words[i - 1])):
             return i
     return None
 

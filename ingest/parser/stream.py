@@ -123,9 +123,9 @@ _GLUED_DATE_WORD = re.compile(r"^([^\W\d_]{3,5})([^\w\s,.;:)]|\d)(\S*)$")
 
 
 def _split_marker(word: str) -> list[str]:
-    """ "Số:1196/UBND-VP" → ["Số:", "1196/UBND-VP"]; OCR's "ngày‹2{" → ["ngày", "‹2{"], "thảng12"
-    → ["thảng", "12"];
-    "Số :31/2026/NĐ-CP", the colon glued to the number → ["Số", ":", "31/2026/NĐ-CP"]."""
+    """ "Số:1196/UBND-VP" → ["Số:", "1196/UBND-VP"]; OCR's "ngày‹2{" → ["ngày", "‹2{"] and
+    "thảng12" → ["thảng", "12"]; "Số :31/2026/NĐ-CP", the colon glued to the number →
+    ["Số", ":", "31/2026/NĐ-CP"]."""
     if word[0] == ":" and word[1:2].isalnum():
         return [":", *_split_marker(word[1:])]
     m = _GLUED_MARK.match(word)
